@@ -1,0 +1,77 @@
+// vigil/detector.h — detectors learn "normal" from normal data and score departures.
+//
+//   auto det = vigil::MakeDetector("pca", {});
+//   VIGIL_RETURN_IF_ERROR((*det)->Fit(train.data(), rows, dim));
+//   std::vector<float> scores(n), contrib(n * dim);
+//   (*det)->Score(x, n, scores.data(), contrib.data());   // contrib may be nullptr
+//
+// Contract
+// - Inputs are row-major float matrices, rows × dim, with no NaN/Inf (the CSV reader's
+//   missing-value policy guarantees that).
+// - Fit() validates and returns InvalidArgument for too few rows or bad options.
+// - Score() is const, thread-safe after Fit()/Load(), never allocates on the heap, never
+//   fails. A larger score means more anomalous. contrib[i*dim + j] >= 0 is channel j's
+//   share of row i's score (shares of one row sum to 1 when the score is > 0).
+// - Save()/Load() round-trip bit-exactly; Load() reports Corruption for bad payloads.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+#include "vigil/status.h"
+
+namespace vigil {
+namespace core {
+class ByteWriter;
+class ByteReader;
+}  // namespace core
+
+// Serialized in model files: values are fixed forever, append only.
+enum class DetectorKind : uint32_t {
+  kZScore = 1,
+  kPca = 2,
+  kIForest = 3,
+};
+
+// Options shared by all detectors; each uses the ones that apply to it.
+struct DetectorOptions {
+  uint64_t seed = 42;
+  // zscore: how per-channel |z| values are combined ("max" or "rms").
+  std::string zscore_combine = "rms";
+  // pca: fraction of variance the kept components explain.
+  double pca_explained_variance = 0.85;
+  // iforest
+  uint32_t iforest_trees = 100;
+  uint32_t iforest_subsample = 256;
+};
+
+class Detector {
+ public:
+  virtual ~Detector() = default;
+  virtual DetectorKind kind() const = 0;
+  virtual std::string_view name() const = 0;
+  // Input dimension, known after Fit()/Load().
+  virtual size_t dim() const = 0;
+
+  virtual Status Fit(const float* x, size_t rows, size_t dim) = 0;
+  virtual void Score(const float* x, size_t rows, float* scores, float* contrib) const = 0;
+
+  virtual void Save(core::ByteWriter& w) const = 0;
+  virtual Status Load(core::ByteReader& r) = 0;
+  // Human-readable description for `vigil inspect`, one "key: value" per line.
+  virtual void Describe(std::ostream& os) const = 0;
+  // Bytes of learned parameters (for inspect and benchmarks).
+  virtual size_t ParameterBytes() const = 0;
+};
+
+// "zscore" | "pca" | "iforest". NotFound lists the valid names.
+Result<std::unique_ptr<Detector>> MakeDetector(std::string_view name, const DetectorOptions& options);
+Result<std::unique_ptr<Detector>> MakeDetector(DetectorKind kind, const DetectorOptions& options);
+// Names of all detectors, in a stable order.
+const std::vector<std::string>& DetectorNames();
+
+}  // namespace vigil
