@@ -21,6 +21,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "vigil/status.h"
 
@@ -44,6 +45,8 @@ struct DetectorOptions {
   std::string zscore_combine = "rms";
   // pca: fraction of variance the kept components explain.
   double pca_explained_variance = 0.85;
+  // pca: how T² and Q (each divided by its training mean) are combined ("sum" or "max").
+  std::string pca_combine = "sum";
   // iforest
   uint32_t iforest_trees = 100;
   uint32_t iforest_subsample = 256;

@@ -1,0 +1,135 @@
+// vigil/model.h — a fitted, saveable anomaly model and its streaming scorer.
+//
+//   vigil::FitOptions opt;  opt.detector = "pca";
+//   vigil::Result<vigil::Model> m = vigil::Model::Fit(normal_table, opt);   // normal data only
+//   VIGIL_RETURN_IF_ERROR(m->Save("line1.vgm"));
+//
+//   auto loaded = vigil::Model::Load("line1.vgm");        // Corruption on a damaged file
+//   vigil::StreamScorer scorer(*loaded);
+//   const vigil::ScoredFrame& s = scorer.Step(frame);     // score, threshold, alarm, causes
+//
+// A model = input schema + window features + detector + threshold + alarm policy. The
+// model is immutable after Fit/Load and may be shared by many scorers across threads; a
+// StreamScorer holds one stream's state (window, score smoothing, SPOT, debounce) and is not
+// thread-safe.
+//
+// File format (.vgm), all little-endian, fixed width:
+//   0   char[8]  magic "VIGILMDL"
+//   8   u32      format version (1)
+//   12  u32      header size (64)
+//   16  u64      payload size in bytes
+//   24  u32      CRC-32 (zlib polynomial) of the payload
+//   28  u32      reserved (0)
+//   32  u64      creation time, seconds since the Unix epoch
+//   40  char[24] zero padding
+//   64  payload  (see model.cc: schema, features, detector, threshold, alarm policy)
+// Loading maps the file read-only, checks magic, version, sizes and CRC before parsing, and
+// every parse step is bounds-checked: a truncated or corrupt file is an error naming the byte
+// offset and field, never a crash.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <ostream>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "vigil/detector.h"
+#include "vigil/frame.h"
+#include "vigil/status.h"
+#include "vigil/threshold.h"
+
+namespace vigil {
+
+inline constexpr uint32_t kModelFormatVersion = 1;
+
+struct FitOptions {
+  std::string detector = "pca";
+  DetectorOptions detector_options;
+  // Sliding-window features (window 0/1 = raw channels). stats: bitmask of
+  // raw=1, mean=2, std=4, diff=8 (see detect/window_features.h).
+  uint32_t window = 0;
+  uint32_t window_stats = 1 | 2 | 4;
+  ThresholdOptions threshold;
+  uint32_t smooth = 1;   // causal rolling median of the score over this many frames
+  uint32_t min_run = 1;  // consecutive exceedances before an alarm
+  // Fraction of the training rows (the last ones) held out to calibrate the threshold on
+  // out-of-sample scores; the detector is then refitted on all rows. 0 = in-sample scores.
+  double calibration_fraction = 0.0;
+};
+
+struct ModelInfo {
+  uint64_t training_rows = 0;
+  uint64_t created_unix = 0;
+  uint32_t format_version = kModelFormatVersion;
+  uint64_t file_bytes = 0;
+};
+
+class Model {
+ public:
+  // Fits on normal frames only. InvalidArgument if options are bad or data too short.
+  static Result<Model> Fit(const FrameTable& normal, const FitOptions& options);
+  static Result<Model> Load(const std::string& path);
+  Status Save(const std::string& path) const;
+  // Writes the model to bytes (the exact file contents).
+  std::vector<uint8_t> Serialize() const;
+  // Parses file contents; `source` names the origin in error messages.
+  static Result<Model> Deserialize(std::span<const uint8_t> bytes, const std::string& source);
+
+  const FrameSchema& schema() const { return schema_; }
+  const Detector& detector() const { return *detector_; }
+  const Threshold& threshold() const { return *threshold_; }
+  const ModelInfo& info() const { return info_; }
+  uint32_t window() const { return window_; }
+  uint32_t window_stats() const { return window_stats_; }
+  uint32_t smooth() const { return smooth_; }
+  uint32_t min_run() const { return min_run_; }
+  // Names of the detector's input features (channels, or channel.stat<window>).
+  std::vector<std::string> FeatureNames() const;
+  // Multi-line human-readable description (vigil inspect).
+  void Describe(std::ostream& os) const;
+
+  Model(Model&&) noexcept;
+  Model& operator=(Model&&) noexcept;
+  ~Model();
+
+ private:
+  friend class StreamScorer;
+  Model();
+  FrameSchema schema_;
+  uint32_t window_ = 0;
+  uint32_t window_stats_ = 1;
+  uint32_t smooth_ = 1;
+  uint32_t min_run_ = 1;
+  std::unique_ptr<Detector> detector_;
+  std::unique_ptr<Threshold> threshold_;
+  ModelInfo info_;
+};
+
+struct ScoredFrame {
+  double timestamp = 0;
+  double score = 0;      // smoothed detector score
+  double threshold = 0;  // threshold in force for this frame
+  bool above = false;    // score > threshold
+  bool alarm = false;    // debounced
+  std::vector<float> contributions;  // per input channel, sums to 1 when score > 0
+};
+
+class StreamScorer {
+ public:
+  explicit StreamScorer(const Model& model);
+  ~StreamScorer();
+  // Overrides the learned threshold with a fixed value (vigil score --threshold).
+  void SetFixedThreshold(double value);
+  // values.size() must equal the model's channel count (checked: programmer error).
+  const ScoredFrame& Step(FrameView frame);
+  // Channels ordered by contribution, largest first, at most `max`, skipping shares < min_share.
+  std::vector<std::pair<size_t, float>> TopChannels(size_t max, float min_share = 0.05f) const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace vigil

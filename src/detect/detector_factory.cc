@@ -1,0 +1,37 @@
+#include <string>
+#include <vector>
+
+#include "detect/iforest_detector.h"
+#include "detect/pca_detector.h"
+#include "detect/zscore_detector.h"
+#include "vigil/detector.h"
+
+namespace vigil {
+
+const std::vector<std::string>& DetectorNames() {
+  static const std::vector<std::string> kNames = {"zscore", "pca", "iforest"};
+  return kNames;
+}
+
+Result<std::unique_ptr<Detector>> MakeDetector(DetectorKind kind, const DetectorOptions& options) {
+  switch (kind) {
+    case DetectorKind::kZScore: return detect::NewZScoreDetector(options);
+    case DetectorKind::kPca: return detect::NewPcaDetector(options);
+    case DetectorKind::kIForest: return detect::NewIForestDetector(options);
+  }
+  return Status::Corruption("unknown detector kind " + std::to_string(static_cast<uint32_t>(kind)));
+}
+
+Result<std::unique_ptr<Detector>> MakeDetector(std::string_view name, const DetectorOptions& options) {
+  if (name == "zscore") return MakeDetector(DetectorKind::kZScore, options);
+  if (name == "pca") return MakeDetector(DetectorKind::kPca, options);
+  if (name == "iforest") return MakeDetector(DetectorKind::kIForest, options);
+  std::string valid;
+  for (const auto& n : DetectorNames()) {
+    if (!valid.empty()) valid += ", ";
+    valid += n;
+  }
+  return Status::NotFound("unknown detector '" + std::string(name) + "' (valid: " + valid + ")");
+}
+
+}  // namespace vigil

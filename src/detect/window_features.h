@@ -1,0 +1,64 @@
+// Sliding-window features: turns each raw channel into a few causal features over the last
+// `window` frames, so detectors see short-term dynamics (level, variability, change).
+//
+//   WindowFeatures wf({.window = 10, .stats = kFeatRaw | kFeatMean | kFeatStd}, channels);
+//   std::vector<float> out(wf.out_dim());
+//   wf.Push(frame_values, out.data());          // one frame in, one feature row out
+//
+// Features are computed over the frames seen so far when fewer than `window` have arrived
+// (warm-up), so the first rows are defined too. Not thread-safe (holds the window).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "vigil/status.h"
+
+namespace vigil::detect {
+
+// Bitmask of per-channel statistics. Serialized: values fixed forever.
+enum FeatureStat : uint32_t {
+  kFeatRaw = 1,   // the value itself
+  kFeatMean = 2,  // mean over the window
+  kFeatStd = 4,   // standard deviation over the window
+  kFeatDiff = 8,  // value minus the value `window − 1` frames earlier (oldest in window)
+};
+
+struct FeatureSpec {
+  uint32_t window = 0;      // 0 or 1: raw channels only
+  uint32_t stats = kFeatRaw;
+  bool operator==(const FeatureSpec&) const = default;
+};
+
+// Parses "raw,mean,std,diff" (any subset, any order). InvalidArgument names a bad item.
+Result<uint32_t> ParseFeatureStats(std::string_view text);
+std::string FeatureStatsName(uint32_t stats);
+
+class WindowFeatures {
+ public:
+  WindowFeatures(FeatureSpec spec, size_t channels);
+  size_t out_dim() const { return source_.size(); }
+  // Raw channel that feature i is computed from.
+  size_t source_channel(size_t i) const { return source_[i]; }
+  // "Current", "Current.mean10", "Current.std10", "Current.diff10".
+  std::string FeatureName(size_t i, const std::vector<std::string>& channel_names) const;
+
+  void Push(std::span<const float> values, float* out);
+  void Reset();
+
+  // All feature rows for a table of frames (rows × channels) → rows × out_dim().
+  std::vector<float> Transform(const float* x, size_t rows);
+
+ private:
+  FeatureSpec spec_;
+  size_t channels_;
+  size_t window_;
+  std::vector<size_t> source_;
+  std::vector<uint32_t> stat_;  // which statistic feature i is
+  std::vector<float> ring_;     // window_ × channels_
+  size_t filled_ = 0, head_ = 0;
+};
+
+}  // namespace vigil::detect

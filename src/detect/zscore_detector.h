@@ -1,0 +1,12 @@
+#pragma once
+
+#include <memory>
+
+#include "vigil/detector.h"
+
+namespace vigil::detect {
+
+// Validates options (InvalidArgument naming the field) and returns an unfitted detector.
+Result<std::unique_ptr<Detector>> NewZScoreDetector(const DetectorOptions& options);
+
+}  // namespace vigil::detect

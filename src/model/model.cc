@@ -1,0 +1,236 @@
+// Model fitting, (de)serialization and description.
+//
+// Payload layout (version 1), after the 64-byte header described in vigil/model.h:
+//   u32 channel count, then each channel name (u32 length + UTF-8 bytes)
+//   u32 window, u32 window_stats, u32 smooth, u32 min_run
+//   u64 training rows
+//   u32 detector kind (DetectorKind), u64 detector payload bytes, detector payload
+//   u32 threshold kind (ThresholdKind), u64 threshold payload bytes, threshold payload
+// Each component payload is length-prefixed so a component that reads too little or too
+// much is caught as corruption at that component, with its byte offset.
+#include "vigil/model.h"
+
+#include <chrono>
+#include <cmath>
+#include <sstream>
+
+#include "core/byte_io.h"
+#include "detect/rolling_median.h"
+#include "detect/window_features.h"
+#include "model/model_file.h"
+
+namespace vigil {
+
+Model::Model() = default;
+Model::Model(Model&&) noexcept = default;
+Model& Model::operator=(Model&&) noexcept = default;
+Model::~Model() = default;
+
+namespace {
+
+constexpr uint32_t kMaxChannels = 1u << 16;
+constexpr uint32_t kMaxWindow = 1u << 16;
+
+Status ValidateFitOptions(const FitOptions& o) {
+  if (o.window > kMaxWindow) return Status::InvalidArgument("window must be <= 65536, got " + std::to_string(o.window));
+  if ((o.window_stats & ~15u) != 0 || o.window_stats == 0) {
+    return Status::InvalidArgument("window_stats must be a non-empty subset of raw,mean,std,diff");
+  }
+  if (o.smooth < 1 || o.smooth > 10000) return Status::InvalidArgument("smooth must be in 1..10000, got " + std::to_string(o.smooth));
+  if (o.min_run < 1 || o.min_run > 100000) return Status::InvalidArgument("min_run must be in 1..100000, got " + std::to_string(o.min_run));
+  if (!(o.calibration_fraction >= 0 && o.calibration_fraction < 1)) {
+    return Status::InvalidArgument("calibration fraction must be in [0, 1), got " + std::to_string(o.calibration_fraction));
+  }
+  return Status::OK();
+}
+
+// Smoothed scores of `rows` feature rows, as the streaming scorer would produce them.
+std::vector<double> SmoothedScores(const Detector& det, const float* features, size_t rows, uint32_t smooth) {
+  std::vector<float> raw(rows);
+  det.Score(features, rows, raw.data(), nullptr);
+  detect::RollingMedian med(smooth);
+  std::vector<double> out(rows);
+  for (size_t i = 0; i < rows; ++i) out[i] = med.Push(raw[i]);
+  return out;
+}
+
+void WriteComponent(core::ByteWriter& w, uint32_t kind, const core::ByteWriter& payload) {
+  w.U32(kind);
+  w.U64(payload.size());
+  w.Raw(payload.bytes().data(), payload.size());
+}
+
+}  // namespace
+
+Result<Model> Model::Fit(const FrameTable& normal, const FitOptions& options) {
+  VIGIL_RETURN_IF_ERROR(ValidateFitOptions(options));
+  if (normal.cols() == 0) return Status::InvalidArgument("no feature columns to fit on");
+  if (normal.rows() == 0) return Status::InvalidArgument("no training rows");
+  for (float v : normal.values) {
+    if (!std::isfinite(v)) return Status::InvalidArgument("training data contains NaN or Inf");
+  }
+  Model m;
+  m.schema_ = normal.schema;
+  m.window_ = options.window;
+  m.window_stats_ = options.window_stats;
+  m.smooth_ = options.smooth;
+  m.min_run_ = options.min_run;
+  m.info_.training_rows = normal.rows();
+  m.info_.created_unix = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+
+  detect::WindowFeatures wf({options.window, options.window_stats}, normal.cols());
+  const size_t rows = normal.rows(), fd = wf.out_dim();
+  std::vector<float> features = wf.Transform(normal.data(), rows);
+
+  VIGIL_ASSIGN_OR_RETURN(m.detector_, MakeDetector(options.detector, options.detector_options));
+  std::vector<double> calibration;
+  if (options.calibration_fraction > 0) {
+    // Out-of-sample calibration: fit on the head, score the held-out tail.
+    size_t held = static_cast<size_t>(std::floor(options.calibration_fraction * static_cast<double>(rows)));
+    size_t head = rows - held;
+    if (held < 10 || head < 10) {
+      return Status::InvalidArgument("calibration fraction " + std::to_string(options.calibration_fraction) +
+                                     " leaves too few rows (" + std::to_string(head) + " to fit, " +
+                                     std::to_string(held) + " to calibrate; need 10 each)");
+    }
+    VIGIL_ASSIGN_OR_RETURN(auto probe, MakeDetector(options.detector, options.detector_options));
+    VIGIL_RETURN_IF_ERROR(probe->Fit(features.data(), head, fd));
+    std::vector<double> all = SmoothedScores(*probe, features.data(), rows, options.smooth);
+    calibration.assign(all.begin() + static_cast<std::ptrdiff_t>(head), all.end());
+  }
+  VIGIL_RETURN_IF_ERROR(m.detector_->Fit(features.data(), rows, fd));
+  if (options.calibration_fraction == 0) calibration = SmoothedScores(*m.detector_, features.data(), rows, options.smooth);
+
+  VIGIL_ASSIGN_OR_RETURN(m.threshold_, MakeThreshold(options.threshold));
+  VIGIL_RETURN_IF_ERROR(m.threshold_->Fit(calibration));
+  return m;
+}
+
+std::vector<uint8_t> Model::Serialize() const {
+  core::ByteWriter w;
+  w.U32(static_cast<uint32_t>(schema_.size()));
+  for (const auto& n : schema_.names()) w.Str(n);
+  w.U32(window_);
+  w.U32(window_stats_);
+  w.U32(smooth_);
+  w.U32(min_run_);
+  w.U64(info_.training_rows);
+  core::ByteWriter det, thr;
+  detector_->Save(det);
+  threshold_->Save(thr);
+  WriteComponent(w, static_cast<uint32_t>(detector_->kind()), det);
+  WriteComponent(w, static_cast<uint32_t>(threshold_->kind()), thr);
+  return model::WrapPayload(w.bytes(), kModelFormatVersion, info_.created_unix);
+}
+
+Status Model::Save(const std::string& path) const {
+  std::vector<uint8_t> bytes = Serialize();
+  return model::WriteFileAtomic(path, bytes);
+}
+
+Result<Model> Model::Load(const std::string& path) {
+  VIGIL_ASSIGN_OR_RETURN(model::MappedFile file, model::MappedFile::Open(path));
+  VIGIL_ASSIGN_OR_RETURN(Model m, Deserialize(file.bytes(), path));
+  m.info_.file_bytes = file.bytes().size();
+  return m;
+}
+
+Result<Model> Model::Deserialize(std::span<const uint8_t> bytes, const std::string& source) {
+  VIGIL_ASSIGN_OR_RETURN(model::Unwrapped u, model::UnwrapPayload(bytes, source));
+  core::ByteReader r(u.payload, source, model::kHeaderSize);
+  Model m;
+  m.info_.format_version = u.version;
+  m.info_.created_unix = u.created_unix;
+  m.info_.file_bytes = bytes.size();
+  uint32_t channels = 0;
+  VIGIL_RETURN_IF_ERROR(r.U32("channel_count", &channels));
+  if (channels == 0 || channels > kMaxChannels) {
+    return r.Error("channel_count", "must be in 1..65536, found " + std::to_string(channels));
+  }
+  std::vector<std::string> names(channels);
+  for (auto& n : names) VIGIL_RETURN_IF_ERROR(r.Str("channel_name", &n, 4096));
+  m.schema_ = FrameSchema(std::move(names));
+  VIGIL_RETURN_IF_ERROR(r.U32("window", &m.window_));
+  VIGIL_RETURN_IF_ERROR(r.U32("window_stats", &m.window_stats_));
+  VIGIL_RETURN_IF_ERROR(r.U32("smooth", &m.smooth_));
+  VIGIL_RETURN_IF_ERROR(r.U32("min_run", &m.min_run_));
+  VIGIL_RETURN_IF_ERROR(r.U64("training_rows", &m.info_.training_rows));
+  FitOptions check;
+  check.window = m.window_;
+  check.window_stats = m.window_stats_;
+  check.smooth = m.smooth_;
+  check.min_run = m.min_run_;
+  if (Status s = ValidateFitOptions(check); !s.ok()) return r.Error("alarm policy", s.message());
+
+  // Detector.
+  uint32_t kind = 0;
+  uint64_t size = 0;
+  VIGIL_RETURN_IF_ERROR(r.U32("detector_kind", &kind));
+  auto det = MakeDetector(static_cast<DetectorKind>(kind), DetectorOptions{});
+  if (!det.ok()) return r.Error("detector_kind", "unknown detector kind " + std::to_string(kind));
+  VIGIL_RETURN_IF_ERROR(r.U64("detector_size", &size));
+  if (size > r.remaining()) return r.Error("detector_size", "component of " + std::to_string(size) + " bytes exceeds the file");
+  {
+    size_t start = r.offset();
+    core::ByteReader sub(u.payload.subspan(start, size), source, model::kHeaderSize + start);
+    VIGIL_RETURN_IF_ERROR((*det)->Load(sub));
+    if (sub.remaining() != 0) return sub.Error("detector", std::to_string(sub.remaining()) + " unread bytes");
+    VIGIL_RETURN_IF_ERROR(r.Skip("detector", size));
+  }
+  m.detector_ = std::move(*det);
+  detect::WindowFeatures wf({m.window_, m.window_stats_}, channels);
+  if (m.detector_->dim() != wf.out_dim()) {
+    return r.Error("detector", "detector expects " + std::to_string(m.detector_->dim()) + " features but the schema gives " +
+                                   std::to_string(wf.out_dim()));
+  }
+
+  // Threshold.
+  VIGIL_RETURN_IF_ERROR(r.U32("threshold_kind", &kind));
+  if (kind < 1 || kind > 4) return r.Error("threshold_kind", "unknown threshold kind " + std::to_string(kind));
+  m.threshold_ = NewThreshold(static_cast<ThresholdKind>(kind));
+  VIGIL_RETURN_IF_ERROR(r.U64("threshold_size", &size));
+  if (size > r.remaining()) return r.Error("threshold_size", "component of " + std::to_string(size) + " bytes exceeds the file");
+  {
+    size_t start = r.offset();
+    core::ByteReader sub(u.payload.subspan(start, size), source, model::kHeaderSize + start);
+    VIGIL_RETURN_IF_ERROR(m.threshold_->Load(sub));
+    if (sub.remaining() != 0) return sub.Error("threshold", std::to_string(sub.remaining()) + " unread bytes");
+    VIGIL_RETURN_IF_ERROR(r.Skip("threshold", size));
+  }
+  if (r.remaining() != 0) return r.Error("end of payload", std::to_string(r.remaining()) + " trailing bytes");
+  return m;
+}
+
+std::vector<std::string> Model::FeatureNames() const {
+  detect::WindowFeatures wf({window_, window_stats_}, schema_.size());
+  std::vector<std::string> out(wf.out_dim());
+  for (size_t i = 0; i < out.size(); ++i) out[i] = wf.FeatureName(i, schema_.names());
+  return out;
+}
+
+void Model::Describe(std::ostream& os) const {
+  os << "format_version: " << info_.format_version << "\n";
+  if (info_.file_bytes) os << "file_bytes: " << info_.file_bytes << "\n";
+  os << "training_rows: " << info_.training_rows << "\n";
+  os << "channels: " << schema_.size() << " (";
+  for (size_t i = 0; i < schema_.size(); ++i) os << (i ? ", " : "") << schema_.name(i);
+  os << ")\n";
+  if (window_ > 1) {
+    os << "window: " << window_ << " (" << detect::FeatureStatsName(window_stats_) << ")\n";
+  } else {
+    os << "window: none (raw channels)\n";
+  }
+  os << "features: " << detector_->dim() << "\n";
+  os << "parameter_bytes: " << detector_->ParameterBytes() << "\n";
+  os << "score_smoothing: rolling median of " << smooth_ << "\n";
+  os << "min_run: " << min_run_ << "\n";
+  detector_->Describe(os);
+  os << "threshold:\n";
+  std::ostringstream t;
+  threshold_->Describe(t);
+  std::istringstream lines(t.str());
+  for (std::string line; std::getline(lines, line);) os << "  " << line << "\n";
+}
+
+}  // namespace vigil
