@@ -6,7 +6,7 @@
 //   vigil::CsvRow row;
 //   while (true) {
 //     vigil::Result<bool> more = (*reader)->Next(&row);
-//     if (!more.ok()) return Fail(more.status());    // "run.csv:17:4: non-numeric cell 'abc' in column 'Current'"
+//     if (!more.ok()) return Fail(more.status());    // "run.csv:17:4: non-numeric value 'abc' in column 'Current'"
 //     if (!*more) break;
 //     Use(row.timestamp, row.values);
 //   }
@@ -19,13 +19,19 @@
 //   ±hh:mm offset), "YYYY-MM-DD hh:mm:ss[.fff]", or epoch seconds (integer or decimal).
 // - Label columns ("anomaly", "changepoint" by default) are never features; their values
 //   are returned in CsvRow::labels (NaN where a label column is absent or the cell empty).
+//   Label names match case-insensitively, so an "Anomaly" column cannot leak into features.
 // - Feature columns: `columns` if given (each must exist: NotFound naming it), else every
 //   other column, in file order.
 // - Memory is constant in the number of rows: one line is held at a time.
+// - Lines: LF or CRLF; a UTF-8 BOM is ignored; fields may be double-quoted (RFC 4180, ""
+//   for a quote) but a quoted field cannot span lines. Blank lines are skipped anywhere:
+//   they are not rows (not counted as skipped, do not advance the row-number timestamp).
 // - Errors are DataError/NotFound/IOError with "file:line:col: message" (1-based line and
 //   column, the column being the 1-based field index), never a crash:
 //   empty file, missing header, duplicate header name, ragged row, non-numeric cell,
 //   Inf cell, bad timestamp, unknown column, missing value under MissingPolicy::kFail.
+//   Contradictory options (a `columns` entry that is the time or a label column or is
+//   listed twice; a '"' delimiter) are InvalidArgument.
 // - Missing values (empty cell, "NaN", "nan", "NA") follow MissingPolicy:
 //   kHold: replaced by that channel's last seen value; rows before a channel's first value
 //          are skipped (counted in skipped_rows()).
@@ -86,7 +92,8 @@ class CsvReader {
   virtual const std::string& time_column() const = 0;
   // For each of CsvOptions::label_columns, whether the file has it.
   virtual const std::vector<bool>& has_label() const = 0;
-  // Next row into *row. true = a row was read; false = end of input.
+  // Next row into *row. true = a row was read; false = end of input. After a data error
+  // the offending line has been consumed; calling Next() again continues with the next one.
   virtual Result<bool> Next(CsvRow* row) = 0;
   virtual uint64_t skipped_rows() const = 0;
   virtual uint64_t timestamp_warnings() const = 0;

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <memory>
 #include <ostream>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,8 @@ struct DetectorOptions {
   double pca_explained_variance = 0.85;
   // pca: how T² and Q (each divided by its training mean) are combined ("sum" or "max").
   std::string pca_combine = "sum";
+  // pca: T² and Q normalisers from K-fold out-of-fold statistics (0 = in-sample means).
+  uint32_t pca_normaliser_folds = 0;
   // iforest
   uint32_t iforest_trees = 100;
   uint32_t iforest_subsample = 256;
@@ -69,6 +72,11 @@ class Detector {
   virtual void Describe(std::ostream& os) const = 0;
   // Bytes of learned parameters (for inspect and benchmarks).
   virtual size_t ParameterBytes() const = 0;
+  // Scores of the training rows, in order, as a model that had not seen them would give —
+  // when Fit() cross-fitted internally (e.g. pca with pca_normaliser_folds), else empty.
+  // Threshold calibration prefers these to an outer cross-fit because they are in exactly
+  // the units of the fitted detector. Valid until the next Fit()/Load().
+  virtual std::span<const float> OutOfFoldTrainingScores() const { return {}; }
 };
 
 // "zscore" | "pca" | "iforest". NotFound lists the valid names.

@@ -54,9 +54,11 @@ struct FitOptions {
   ThresholdOptions threshold;
   uint32_t smooth = 1;   // causal rolling median of the score over this many frames
   uint32_t min_run = 1;  // consecutive exceedances before an alarm
-  // Fraction of the training rows (the last ones) held out to calibrate the threshold on
-  // out-of-sample scores; the detector is then refitted on all rows. 0 = in-sample scores.
-  double calibration_fraction = 0.0;
+  // Threshold calibration. 0: on the in-sample scores of the fitted detector. K >= 2: on
+  // out-of-fold scores — the training rows are cut into K contiguous folds in time order,
+  // each fold is scored by a detector fitted on the other K−1, and the threshold is learned
+  // from those scores (in-sample scores of flexible detectors are optimistically small).
+  uint32_t calibration_folds = 0;
 };
 
 struct ModelInfo {
@@ -85,6 +87,7 @@ class Model {
   uint32_t window_stats() const { return window_stats_; }
   uint32_t smooth() const { return smooth_; }
   uint32_t min_run() const { return min_run_; }
+  uint32_t calibration_folds() const { return calibration_folds_; }
   // Names of the detector's input features (channels, or channel.stat<window>).
   std::vector<std::string> FeatureNames() const;
   // Multi-line human-readable description (vigil inspect).
@@ -102,6 +105,7 @@ class Model {
   uint32_t window_stats_ = 1;
   uint32_t smooth_ = 1;
   uint32_t min_run_ = 1;
+  uint32_t calibration_folds_ = 0;
   std::unique_ptr<Detector> detector_;
   std::unique_ptr<Threshold> threshold_;
   ModelInfo info_;

@@ -36,7 +36,7 @@ void ByteWriter::Align(size_t alignment) {
 }
 
 Status ByteReader::Error(std::string_view field, std::string_view what) const {
-  return Status::Corruption(source_ + ": offset " + std::to_string(base_ + pos_) + ": field '" +
+  return Status::Corruption(source_ + ": offset " + std::to_string(base_ + last_start_) + ": field '" +
                             std::string(field) + "': " + std::string(what));
 }
 
@@ -49,6 +49,7 @@ Status ByteReader::Need(std::string_view field, size_t n) const {
 }
 
 Status ByteReader::Skip(std::string_view field, size_t n) {
+  BeginField();
   VIGIL_RETURN_IF_ERROR(Need(field, n));
   pos_ += n;
   return Status::OK();
@@ -62,6 +63,7 @@ Status ByteReader::Align(size_t alignment) {
 namespace {
 template <typename T>
 Status ReadPod(ByteReader* r, std::span<const uint8_t> data, size_t* pos, std::string_view field, T* out) {
+  r->BeginField();
   if (sizeof(T) > data.size() - *pos) {
     return r->Error(field, "truncated: need " + std::to_string(sizeof(T)) + " bytes, " +
                                std::to_string(data.size() - *pos) + " left");
@@ -82,8 +84,11 @@ Status ByteReader::F64(std::string_view field, double* out) { return ReadPod(thi
 Status ByteReader::Str(std::string_view field, std::string* out, uint32_t max_len) {
   uint32_t n = 0;
   VIGIL_RETURN_IF_ERROR(U32(field, &n));
+  const size_t start = last_start_;
   if (n > max_len) return Error(field, "string length " + std::to_string(n) + " exceeds limit " + std::to_string(max_len));
+  last_start_ = pos_;
   VIGIL_RETURN_IF_ERROR(Need(field, n));
+  last_start_ = start;
   out->assign(reinterpret_cast<const char*>(data_.data() + pos_), n);
   pos_ += n;
   return Status::OK();
@@ -91,7 +96,8 @@ Status ByteReader::Str(std::string_view field, std::string* out, uint32_t max_le
 
 namespace {
 template <typename T>
-Status ReadArray(ByteReader* r, std::string_view field, std::vector<T>* out, uint64_t max_count) {
+Status ReadArray(ByteReader* r, std::span<const uint8_t> data, size_t* pos, std::string_view field,
+                 std::vector<T>* out, uint64_t max_count) {
   uint64_t n = 0;
   VIGIL_RETURN_IF_ERROR(r->U64(field, &n));
   if (n > max_count) {
@@ -102,29 +108,20 @@ Status ReadArray(ByteReader* r, std::string_view field, std::vector<T>* out, uin
                                std::to_string(r->remaining()) + " left");
   }
   out->resize(n);
-  for (uint64_t i = 0; i < n; ++i) {
-    T v;
-    if constexpr (std::is_same_v<T, float>) {
-      VIGIL_RETURN_IF_ERROR(r->F32(field, &v));
-    } else if constexpr (std::is_same_v<T, double>) {
-      VIGIL_RETURN_IF_ERROR(r->F64(field, &v));
-    } else {
-      VIGIL_RETURN_IF_ERROR(r->U32(field, &v));
-    }
-    (*out)[i] = v;
-  }
+  if (n > 0) std::memcpy(out->data(), data.data() + *pos, n * sizeof(T));
+  *pos += n * sizeof(T);
   return Status::OK();
 }
 }  // namespace
 
 Status ByteReader::F32Array(std::string_view field, std::vector<float>* out, uint64_t max_count) {
-  return ReadArray(this, field, out, max_count);
+  return ReadArray(this, data_, &pos_, field, out, max_count);
 }
 Status ByteReader::F64Array(std::string_view field, std::vector<double>* out, uint64_t max_count) {
-  return ReadArray(this, field, out, max_count);
+  return ReadArray(this, data_, &pos_, field, out, max_count);
 }
 Status ByteReader::U32Array(std::string_view field, std::vector<uint32_t>* out, uint64_t max_count) {
-  return ReadArray(this, field, out, max_count);
+  return ReadArray(this, data_, &pos_, field, out, max_count);
 }
 
 }  // namespace vigil::core

@@ -63,10 +63,13 @@ class ByteReader {
   Status Skip(std::string_view field, size_t n);
   Status Align(size_t alignment);
 
-  // Error "source: offset N: field 'f': what" at the current position.
+  // Error "source: offset N: field 'f': what", N being where the last read began (so a
+  // value rejected after reading is reported at its own offset).
   Status Error(std::string_view field, std::string_view what) const;
 
   size_t offset() const { return pos_; }
+  // Marks the start of a read (for Error's offset).
+  void BeginField() { last_start_ = pos_; }
   size_t remaining() const { return data_.size() - pos_; }
   const std::string& source() const { return source_; }
 
@@ -76,6 +79,7 @@ class ByteReader {
   std::string source_;
   uint64_t base_;
   size_t pos_ = 0;
+  size_t last_start_ = 0;
 };
 
 }  // namespace vigil::core

@@ -6,8 +6,11 @@
 //   p = Pᵀz,  T² = Σ p_i²/λ_i,  r = z − P p,  Q = ‖r‖²
 //   score = T²/c_T + Q/c_Q   (combine "sum")   or   max(T²/c_T, Q/c_Q)   (combine "max")
 // where c_T and c_Q are the means of T² and Q over the training rows, so both statistics are
-// in units of "typical normal" and neither dominates by scale. When k equals the dimension
-// Q is identically 0 and only T² is used.
+// in units of "typical normal" and neither dominates by scale. With `pca_normaliser_folds`
+// K >= 2 the means are taken over out-of-fold statistics (each of K contiguous folds scored
+// by a PCA fitted on the others): in-sample Q is optimistically small — the components were
+// fitted to those very rows — so in-sample normalisers overweight Q against T² on new data.
+// When k equals the dimension Q is identically 0 and only T² is used.
 // Contributions: channel j gets max(z_j·(P Λ⁻¹ p)_j, 0)/c_T (its part of T², clamped at 0)
 // plus r_j²/c_Q (its part of Q), normalised to sum 1.
 #include "detect/pca_detector.h"
@@ -28,8 +31,8 @@ constexpr size_t kBlock = 16;  // rows scored together so inner loops run across
 
 class PcaDetector final : public Detector {
  public:
-  PcaDetector(double explained_variance, Combine combine)
-      : explained_variance_(explained_variance), combine_(combine) {}
+  PcaDetector(double explained_variance, Combine combine, uint32_t normaliser_folds)
+      : explained_variance_(explained_variance), combine_(combine), normaliser_folds_(normaliser_folds) {}
   DetectorKind kind() const override { return DetectorKind::kPca; }
   std::string_view name() const override { return "pca"; }
   size_t dim() const override { return mean_.size(); }
@@ -92,11 +95,27 @@ class PcaDetector final : public Detector {
     explained_ = 0;
     for (size_t i = 0; i < k; ++i) explained_ += total > 0 ? eig.values[i] / total : 1.0;
 
-    // Normalisers: mean T² and Q over the training rows.
+    // Normalisers: mean T² and Q over the training rows, in-sample or out-of-fold.
     c_t_ = c_q_ = 1;
-    std::vector<float> t2(rows), q(rows);
-    Statistics(x, rows, t2.data(), q.data(), nullptr);
+    use_q_ = true;
     double st = 0, sq = 0;
+    std::vector<float> t2(rows), q(rows);
+    const bool cross_fitted = normaliser_folds_ >= 2 && rows >= normaliser_folds_ * (d + 2) * 2;
+    if (cross_fitted) {
+      std::vector<float> rest;
+      size_t begin = 0;
+      for (size_t f = 0; f < normaliser_folds_; ++f) {
+        size_t size = rows / normaliser_folds_ + (f < rows % normaliser_folds_ ? 1 : 0);
+        rest.assign(x, x + begin * d);
+        rest.insert(rest.end(), x + (begin + size) * d, x + rows * d);
+        PcaDetector sub(explained_variance_, combine_, 0);
+        VIGIL_RETURN_IF_ERROR(sub.Fit(rest.data(), rows - size, d));
+        sub.Statistics(x + begin * d, size, t2.data() + begin, q.data() + begin, nullptr);
+        begin += size;
+      }
+    } else {
+      Statistics(x, rows, t2.data(), q.data(), nullptr);
+    }
     for (size_t r = 0; r < rows; ++r) {
       st += t2[r];
       sq += q[r];
@@ -104,6 +123,11 @@ class PcaDetector final : public Detector {
     c_t_ = static_cast<float>(std::max(st / static_cast<double>(rows), 1e-12));
     use_q_ = k < d && sq > 0;
     c_q_ = use_q_ ? static_cast<float>(sq / static_cast<double>(rows)) : 1.0f;
+    oof_scores_.clear();
+    if (cross_fitted) {
+      oof_scores_.resize(rows);
+      for (size_t r = 0; r < rows; ++r) oof_scores_[r] = Combined(t2[r], q[r]);
+    }
     return Status::OK();
   }
 
@@ -112,10 +136,7 @@ class PcaDetector final : public Detector {
     for (size_t r0 = 0; r0 < rows; r0 += kBlock) {
       size_t n = std::min(kBlock, rows - r0);
       Statistics(x + r0 * dim(), n, t2, q, contrib ? contrib + r0 * dim() : nullptr);
-      for (size_t r = 0; r < n; ++r) {
-        float a = t2[r] / c_t_, b = use_q_ ? q[r] / c_q_ : 0.0f;
-        scores[r0 + r] = combine_ == Combine::kSum ? a + b : std::max(a, b);
-      }
+      for (size_t r = 0; r < n; ++r) scores[r0 + r] = Combined(t2[r], q[r]);
     }
   }
 
@@ -178,11 +199,17 @@ class PcaDetector final : public Detector {
        << "t2_normaliser: " << c_t_ << "\n"
        << "q_normaliser: " << (use_q_ ? std::to_string(c_q_) : std::string("unused (k = dim)")) << "\n";
   }
+  std::span<const float> OutOfFoldTrainingScores() const override { return oof_scores_; }
   size_t ParameterBytes() const override {
     return (mean_.size() + inv_sd_.size() + inv_lambda_.size() + components_.size() + 2) * sizeof(float);
   }
 
  private:
+  float Combined(float t2, float q) const {
+    float a = t2 / c_t_, b = use_q_ ? q / c_q_ : 0.0f;
+    return combine_ == Combine::kSum ? a + b : std::max(a, b);
+  }
+
   // T² and Q for n ≤ kBlock rows; optionally contributions. Loops over rows are innermost so
   // the compiler vectorizes them.
   void Statistics(const float* x, size_t n, float* t2, float* q, float* contrib) const {
@@ -278,6 +305,7 @@ class PcaDetector final : public Detector {
   // Options (fixed at construction or restored by Load).
   double explained_variance_;
   Combine combine_;
+  uint32_t normaliser_folds_;
   // Learned parameters.
   double explained_ = 0;
   size_t k_ = 0;
@@ -285,6 +313,7 @@ class PcaDetector final : public Detector {
   float c_t_ = 1, c_q_ = 1;
   std::vector<float> mean_, inv_sd_, inv_lambda_;
   std::vector<float> components_;  // d × k row-major
+  std::vector<float> oof_scores_;  // not serialized: only Fit() produces them
 };
 
 }  // namespace
@@ -302,7 +331,11 @@ Result<std::unique_ptr<Detector>> NewPcaDetector(const DetectorOptions& options)
   } else {
     return Status::InvalidArgument("pca: combine must be 'sum' or 'max', got '" + options.pca_combine + "'");
   }
-  return std::unique_ptr<Detector>(new PcaDetector(ev, c));
+  if (options.pca_normaliser_folds == 1 || options.pca_normaliser_folds > 100) {
+    return Status::InvalidArgument("pca: normaliser folds must be 0 (in-sample) or 2..100, got " +
+                                   std::to_string(options.pca_normaliser_folds));
+  }
+  return std::unique_ptr<Detector>(new PcaDetector(ev, c, options.pca_normaliser_folds));
 }
 
 }  // namespace vigil::detect

@@ -2,7 +2,7 @@
 //
 // Payload layout (version 1), after the 64-byte header described in vigil/model.h:
 //   u32 channel count, then each channel name (u32 length + UTF-8 bytes)
-//   u32 window, u32 window_stats, u32 smooth, u32 min_run
+//   u32 window, u32 window_stats, u32 smooth, u32 min_run, u32 calibration_folds
 //   u64 training rows
 //   u32 detector kind (DetectorKind), u64 detector payload bytes, detector payload
 //   u32 threshold kind (ThresholdKind), u64 threshold payload bytes, threshold payload
@@ -10,6 +10,7 @@
 // much is caught as corruption at that component, with its byte offset.
 #include "vigil/model.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <sstream>
@@ -38,8 +39,9 @@ Status ValidateFitOptions(const FitOptions& o) {
   }
   if (o.smooth < 1 || o.smooth > 10000) return Status::InvalidArgument("smooth must be in 1..10000, got " + std::to_string(o.smooth));
   if (o.min_run < 1 || o.min_run > 100000) return Status::InvalidArgument("min_run must be in 1..100000, got " + std::to_string(o.min_run));
-  if (!(o.calibration_fraction >= 0 && o.calibration_fraction < 1)) {
-    return Status::InvalidArgument("calibration fraction must be in [0, 1), got " + std::to_string(o.calibration_fraction));
+  if (o.calibration_folds == 1 || o.calibration_folds > 100) {
+    return Status::InvalidArgument("calibration folds must be 0 (in-sample) or 2..100, got " +
+                                   std::to_string(o.calibration_folds));
   }
   return Status::OK();
 }
@@ -49,6 +51,34 @@ std::vector<double> SmoothedScores(const Detector& det, const float* features, s
   std::vector<float> raw(rows);
   det.Score(features, rows, raw.data(), nullptr);
   detect::RollingMedian med(smooth);
+  std::vector<double> out(rows);
+  for (size_t i = 0; i < rows; ++i) out[i] = med.Push(raw[i]);
+  return out;
+}
+
+// Scores of each of K contiguous folds by a detector fitted on the other folds, in time
+// order, then smoothed like the live score.
+Result<std::vector<double>> OutOfFoldScores(const FitOptions& options, const float* x, size_t rows, size_t dim) {
+  const size_t k = options.calibration_folds;
+  if (rows < 2 * k) {
+    return Status::InvalidArgument(std::to_string(k) + " calibration folds need at least " + std::to_string(2 * k) +
+                                   " rows, got " + std::to_string(rows));
+  }
+  std::vector<float> raw(rows), rest;
+  size_t begin = 0;
+  for (size_t f = 0; f < k; ++f) {
+    // Sizes differ by at most one; the first rows % k folds get the extra row.
+    size_t size = rows / k + (f < rows % k ? 1 : 0);
+    rest.clear();
+    rest.insert(rest.end(), x, x + begin * dim);
+    rest.insert(rest.end(), x + (begin + size) * dim, x + rows * dim);
+    VIGIL_ASSIGN_OR_RETURN(auto det, MakeDetector(options.detector, options.detector_options));
+    Status s = det->Fit(rest.data(), rows - size, dim);
+    if (!s.ok()) return Status::InvalidArgument("calibration fold " + std::to_string(f + 1) + ": " + s.message());
+    det->Score(x + begin * dim, size, raw.data() + begin, nullptr);
+    begin += size;
+  }
+  detect::RollingMedian med(options.smooth);
   std::vector<double> out(rows);
   for (size_t i = 0; i < rows; ++i) out[i] = med.Push(raw[i]);
   return out;
@@ -76,31 +106,34 @@ Result<Model> Model::Fit(const FrameTable& normal, const FitOptions& options) {
   m.smooth_ = options.smooth;
   m.min_run_ = options.min_run;
   m.info_.training_rows = normal.rows();
+  m.calibration_folds_ = options.calibration_folds;
   m.info_.created_unix = static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
 
   detect::WindowFeatures wf({options.window, options.window_stats}, normal.cols());
-  const size_t rows = normal.rows(), fd = wf.out_dim();
-  std::vector<float> features = wf.Transform(normal.data(), rows);
+  const size_t fd = wf.out_dim();
+  std::vector<float> all_features = wf.Transform(normal.data(), normal.rows());
+  // The first window−1 rows see partial windows; they warm the features up but are not
+  // fitted on, so the detector learns full-window behaviour only.
+  const size_t burn_in = options.window > 1 ? options.window - 1 : 0;
+  if (normal.rows() <= burn_in + 1) {
+    return Status::InvalidArgument("need more than " + std::to_string(burn_in + 1) + " training rows for window " +
+                                   std::to_string(options.window) + ", got " + std::to_string(normal.rows()));
+  }
+  const size_t rows = normal.rows() - burn_in;
+  const float* features = all_features.data() + burn_in * fd;
 
   VIGIL_ASSIGN_OR_RETURN(m.detector_, MakeDetector(options.detector, options.detector_options));
+  VIGIL_RETURN_IF_ERROR(m.detector_->Fit(features, rows, fd));
   std::vector<double> calibration;
-  if (options.calibration_fraction > 0) {
-    // Out-of-sample calibration: fit on the head, score the held-out tail.
-    size_t held = static_cast<size_t>(std::floor(options.calibration_fraction * static_cast<double>(rows)));
-    size_t head = rows - held;
-    if (held < 10 || head < 10) {
-      return Status::InvalidArgument("calibration fraction " + std::to_string(options.calibration_fraction) +
-                                     " leaves too few rows (" + std::to_string(head) + " to fit, " +
-                                     std::to_string(held) + " to calibrate; need 10 each)");
-    }
-    VIGIL_ASSIGN_OR_RETURN(auto probe, MakeDetector(options.detector, options.detector_options));
-    VIGIL_RETURN_IF_ERROR(probe->Fit(features.data(), head, fd));
-    std::vector<double> all = SmoothedScores(*probe, features.data(), rows, options.smooth);
-    calibration.assign(all.begin() + static_cast<std::ptrdiff_t>(head), all.end());
+  if (options.calibration_folds >= 2 && !m.detector_->OutOfFoldTrainingScores().empty()) {
+    detect::RollingMedian med(options.smooth);
+    for (float v : m.detector_->OutOfFoldTrainingScores()) calibration.push_back(med.Push(v));
+  } else if (options.calibration_folds >= 2) {
+    VIGIL_ASSIGN_OR_RETURN(calibration, OutOfFoldScores(options, features, rows, fd));
+  } else {
+    calibration = SmoothedScores(*m.detector_, features, rows, options.smooth);
   }
-  VIGIL_RETURN_IF_ERROR(m.detector_->Fit(features.data(), rows, fd));
-  if (options.calibration_fraction == 0) calibration = SmoothedScores(*m.detector_, features.data(), rows, options.smooth);
 
   VIGIL_ASSIGN_OR_RETURN(m.threshold_, MakeThreshold(options.threshold));
   VIGIL_RETURN_IF_ERROR(m.threshold_->Fit(calibration));
@@ -115,6 +148,7 @@ std::vector<uint8_t> Model::Serialize() const {
   w.U32(window_stats_);
   w.U32(smooth_);
   w.U32(min_run_);
+  w.U32(calibration_folds_);
   w.U64(info_.training_rows);
   core::ByteWriter det, thr;
   detector_->Save(det);
@@ -155,13 +189,19 @@ Result<Model> Model::Deserialize(std::span<const uint8_t> bytes, const std::stri
   VIGIL_RETURN_IF_ERROR(r.U32("window_stats", &m.window_stats_));
   VIGIL_RETURN_IF_ERROR(r.U32("smooth", &m.smooth_));
   VIGIL_RETURN_IF_ERROR(r.U32("min_run", &m.min_run_));
+  VIGIL_RETURN_IF_ERROR(r.U32("calibration_folds", &m.calibration_folds_));
   VIGIL_RETURN_IF_ERROR(r.U64("training_rows", &m.info_.training_rows));
   FitOptions check;
   check.window = m.window_;
   check.window_stats = m.window_stats_;
   check.smooth = m.smooth_;
   check.min_run = m.min_run_;
+  check.calibration_folds = m.calibration_folds_;
   if (Status s = ValidateFitOptions(check); !s.ok()) return r.Error("alarm policy", s.message());
+  if (static_cast<uint64_t>(std::max(m.window_, 1u)) * channels > (1u << 24)) {
+    return r.Error("window", "window " + std::to_string(m.window_) + " x " + std::to_string(channels) +
+                                 " channels exceeds the supported state size");
+  }
 
   // Detector.
   uint32_t kind = 0;
@@ -225,6 +265,9 @@ void Model::Describe(std::ostream& os) const {
   os << "parameter_bytes: " << detector_->ParameterBytes() << "\n";
   os << "score_smoothing: rolling median of " << smooth_ << "\n";
   os << "min_run: " << min_run_ << "\n";
+  os << "threshold_calibration: "
+     << (calibration_folds_ >= 2 ? std::to_string(calibration_folds_) + "-fold out-of-fold scores" : "in-sample scores")
+     << "\n";
   detector_->Describe(os);
   os << "threshold:\n";
   std::ostringstream t;

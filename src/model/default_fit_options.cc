@@ -1,0 +1,35 @@
+// The recommended recipe per detector: one parameter set for every data set. Thresholds are
+// learned from each fit's normal data; nothing here is tuned to a particular file.
+#include "vigil/evaluate.h"
+
+namespace vigil {
+
+Result<FitOptions> DefaultFitOptions(std::string_view detector) {
+  FitOptions o;
+  o.detector = std::string(detector);
+  o.threshold.kind = ThresholdKind::kQuantile;
+  o.threshold.quantile = 0.99;
+  o.smooth = 5;
+  if (detector == "pca") {
+    // Causal 20-row mean per channel: sensor noise averages out, sustained shifts remain.
+    o.window = 20;
+    o.window_stats = 2;  // mean
+    o.detector_options.pca_explained_variance = 0.85;
+    o.detector_options.pca_combine = "sum";
+    o.detector_options.pca_normaliser_folds = 4;
+    o.calibration_folds = 4;
+    o.threshold.margin = 2.0;
+  } else if (detector == "zscore") {
+    o.window = 25;
+    o.window_stats = 2;  // mean
+    o.detector_options.zscore_combine = "max";
+    o.threshold.margin = 2.0;
+  } else if (detector == "iforest") {
+    o.threshold.margin = 1.05;
+  } else {
+    return MakeDetector(detector, {}).status();
+  }
+  return o;
+}
+
+}  // namespace vigil

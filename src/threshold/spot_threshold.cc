@@ -1,0 +1,92 @@
+#include "threshold/spot_threshold.h"
+
+#include <cmath>
+#include <string>
+
+#include "core/byte_io.h"
+#include "threshold/threshold_options.h"
+
+namespace vigil::threshold {
+
+Status SpotThreshold::Fit(std::span<const double> scores) {
+  refits_since_search_ = 0;
+  return FitTail(scores, options_.spot_max_excesses, "spot threshold", &excesses_);
+}
+
+bool SpotThreshold::Observe(double score) {
+  if (!fitted_ || std::isnan(score)) return false;
+  if (score > value()) return true;
+  ++n_;
+  if (!(score > t_)) return false;
+  ++peaks_;
+  if (excesses_.size() >= options_.spot_max_excesses) excesses_.erase(excesses_.begin());
+  excesses_.push_back(score - t_);
+  GpdFit fit;
+  if (++refits_since_search_ >= kSpotFullSearchPeriod) {
+    refits_since_search_ = 0;
+    fit = FitGpd(excesses_);
+  } else {
+    fit = RefitGpd(excesses_, gpd_);
+  }
+  ApplyFit(fit, excesses_);
+  return false;
+}
+
+void SpotThreshold::Save(core::ByteWriter& w) const {
+  SaveTail(w);
+  w.U32(options_.spot_max_excesses);
+  if (!fitted_) return;
+  w.U32(refits_since_search_);
+  w.F64Array(excesses_);
+}
+
+Status SpotThreshold::Load(core::ByteReader& r) {
+  VIGIL_RETURN_IF_ERROR(LoadTail(r, "spot", ThresholdKind::kSpot));
+  uint32_t max_excesses = 0;
+  VIGIL_RETURN_IF_ERROR(r.U32("spot.max_excesses", &max_excesses));
+  ThresholdOptions o = options_;
+  o.spot_max_excesses = max_excesses;
+  if (Status s = ValidateThresholdOptions(o); !s.ok()) {
+    fitted_ = false;
+    return r.Error("spot.max_excesses", s.message());
+  }
+  options_ = o;
+  excesses_.clear();
+  refits_since_search_ = 0;
+  if (!fitted_) return Status::OK();
+  // Until the whole block is read and checked the threshold counts as unfitted, so a
+  // failed Load never leaves a half-loaded threshold that fires.
+  fitted_ = false;
+  uint32_t refits = 0;
+  VIGIL_RETURN_IF_ERROR(r.U32("spot.refits_since_search", &refits));
+  if (refits >= kSpotFullSearchPeriod) {
+    return r.Error("spot.refits_since_search", "invalid value " + std::to_string(refits) + " (expected < " +
+                                                   std::to_string(kSpotFullSearchPeriod) + ")");
+  }
+  std::vector<double> excesses;
+  VIGIL_RETURN_IF_ERROR(r.F64Array("spot.excesses", &excesses, max_excesses));
+  if (excesses.size() > peaks_) {
+    return r.Error("spot.excesses", std::to_string(excesses.size()) + " excesses but only " +
+                                        std::to_string(peaks_) + " peaks");
+  }
+  if (excesses.empty() != (peaks_ == 0)) {
+    return r.Error("spot.excesses", "no excesses stored for " + std::to_string(peaks_) + " peaks");
+  }
+  for (size_t i = 0; i < excesses.size(); ++i) {
+    if (!(excesses[i] > 0) || !std::isfinite(excesses[i])) {
+      return r.Error("spot.excesses", "excess " + std::to_string(i) + " is " + ShortestDouble(excesses[i]) +
+                                          " (expected finite and > 0)");
+    }
+  }
+  excesses_ = std::move(excesses);
+  refits_since_search_ = refits;
+  fitted_ = true;
+  return Status::OK();
+}
+
+void SpotThreshold::Describe(std::ostream& os) const {
+  DescribeTail(os, "spot");
+  if (fitted_) os << "excesses: " << excesses_.size() << "\n";
+}
+
+}  // namespace vigil::threshold

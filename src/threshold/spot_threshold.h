@@ -1,0 +1,45 @@
+// Internal: the "spot" threshold: pot (pot_threshold.h) plus streaming adaptation
+// (Siffer et al. KDD'17, SPOT). For each observed score s:
+//   s > value()          anomaly: returns true, state unchanged (anomalies never teach);
+//   t < s <= value()     a normal peak: s - t joins the excesses, n and N_t grow, the GPD
+//                        is refitted and z recomputed;
+//   s <= t               n grows (the exceedance rate N_t / n falls);
+//   NaN                  ignored (returns false).
+// The excess buffer keeps the most recent spot_max_excesses (oldest dropped) so memory
+// and refit cost stay bounded; N_t / n keeps counting everything.
+//
+// Refit cost: a full Grimshaw search is ~60 passes over the excesses, too slow to run on
+// every peak, so a refit tracks the previous root by Newton (~3 passes; gpd_fit.h
+// RefitGpd) and a full search runs every kSpotFullSearchPeriod refits to pick up roots
+// that tracking cannot see. The period counter is part of the saved state, so a loaded
+// threshold makes the same choices as the original.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "threshold/pot_threshold.h"
+
+namespace vigil::threshold {
+
+inline constexpr uint32_t kSpotFullSearchPeriod = 64;
+
+class SpotThreshold : public PotThreshold {
+ public:
+  explicit SpotThreshold(const ThresholdOptions& options) : PotThreshold(options) {}
+
+  ThresholdKind kind() const override { return ThresholdKind::kSpot; }
+  Status Fit(std::span<const double> scores) override;
+  bool Observe(double score) override;
+  void Save(core::ByteWriter& w) const override;
+  Status Load(core::ByteReader& r) override;
+  void Describe(std::ostream& os) const override;
+
+  const std::vector<double>& excesses() const { return excesses_; }
+
+ private:
+  std::vector<double> excesses_;       // oldest first
+  uint32_t refits_since_search_ = 0;  // refits since the last full Grimshaw search
+};
+
+}  // namespace vigil::threshold

@@ -1,0 +1,246 @@
+// Integration tests: the real vigil binary on real SKAB files and on broken inputs.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CliRun {
+  int code = -1;
+  std::string out, err;
+};
+
+// Runs `vigil <args>` through the shell, capturing stdout, stderr and the exit code.
+CliRun Vigil(const std::string& args) {
+  static int counter = 0;
+  std::string err_path = ::testing::TempDir() + "/vigil_cli_err_" + std::to_string(++counter);
+  std::string cmd = std::string(VIGIL_CLI_PATH) + " " + args + " 2>" + err_path;
+  CliRun r;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return r;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream e(err_path);
+  std::stringstream ss;
+  ss << e.rdbuf();
+  r.err = ss.str();
+  fs::remove(err_path);
+  return r;
+}
+
+std::string Skab(const std::string& rel) { return std::string(VIGIL_SKAB_DIR) + "/" + rel; }
+
+std::string Temp(const std::string& name, const std::string& content) {
+  std::string path = ::testing::TempDir() + "/" + name;
+  std::ofstream(path) << content;
+  return path;
+}
+
+std::vector<std::string> Lines(const std::string& s) {
+  std::vector<std::string> out;
+  std::istringstream in(s);
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    model_ = ::testing::TempDir() + "/cli_test_pca.vgm";
+    CliRun r = Vigil("fit --detector pca --input " + Skab("valve1/0.csv") + " --train-rows 400 -o " + model_);
+    ASSERT_EQ(r.code, 0) << r.err;
+  }
+  static std::string model_;
+};
+std::string CliTest::model_;
+
+TEST_F(CliTest, ScoreWritesOneRowPerInputRowWithCauses) {
+  CliRun r = Vigil("score --model " + model_ + " --input " + Skab("valve1/0.csv"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::vector<std::string> lines = Lines(r.out);
+  ASSERT_EQ(lines.size(), 1 + 1147u);
+  EXPECT_EQ(lines[0], "timestamp,score,threshold,alarm,top_channels");
+  std::regex row(R"(^2020-03-09 \d\d:\d\d:\d\d,[0-9.e+-]+,[0-9.e+-]+,[01],((\w[\w ]*:[01]\.\d\d)(\|\w[\w ]*:[01]\.\d\d)*)?$)");
+  size_t alarms = 0;
+  for (size_t i = 1; i < lines.size(); ++i) {
+    ASSERT_TRUE(std::regex_match(lines[i], row)) << "line " << i << ": " << lines[i];
+    alarms += lines[i].find(",1,") != std::string::npos;
+  }
+  EXPECT_GT(alarms, 20u);  // the valve closure is found
+}
+
+TEST_F(CliTest, ScoreStreamsFromStdinToFile) {
+  std::string out = ::testing::TempDir() + "/cli_scores.csv";
+  CliRun r = Vigil("score --model " + model_ + " --input - -o " + out + " < " + Skab("valve1/0.csv"));
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::ifstream f(out);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  EXPECT_EQ(Lines(ss.str()).size(), 1148u);
+  CliRun piped = Vigil("score --model " + model_ + " < " + Skab("valve1/0.csv") + " | head -n 3");
+  EXPECT_EQ(Lines(piped.out).size(), 3u);
+}
+
+TEST_F(CliTest, InspectDescribesTheModel) {
+  CliRun r = Vigil("inspect " + model_);
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const char* want : {"detector: pca", "channels: 8 (Accelerometer1RMS", "Volume Flow RateRMS)", "window: 20 (mean)",
+                           "components:", "scaling: standard", "threshold:", "kind: quantile", "training_rows: 400",
+                           "file_bytes:"}) {
+    EXPECT_NE(r.out.find(want), std::string::npos) << want << "\n" << r.out;
+  }
+}
+
+TEST_F(CliTest, EvalFilePrintsAllMetrics) {
+  CliRun r = Vigil("eval file --model " + model_ + " --input " + Skab("valve1/0.csv") + " --label-column anomaly --skip-rows 400");
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const char* want : {"F1: ", "FAR: ", "MAR: ", "precision: ", "recall: ", "AUC-ROC: ", "AUC-PR: ", "NAB standard: "}) {
+    EXPECT_NE(r.out.find(want), std::string::npos) << want << "\n" << r.out;
+  }
+  CliRun bad = Vigil("eval file --model " + model_ + " --input " + Skab("valve1/0.csv") + " --label-column broken");
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("no label column 'broken'"), std::string::npos) << bad.err;
+}
+
+TEST_F(CliTest, EveryDetectorFitsAndScores) {
+  for (const char* det : {"zscore", "pca", "iforest"}) {
+    std::string m = ::testing::TempDir() + "/cli_" + det + ".vgm";
+    CliRun fit = Vigil(std::string("fit --detector ") + det + " -i " + Skab("other/1.csv") + " --train-rows 400 -o " + m);
+    ASSERT_EQ(fit.code, 0) << det << ": " << fit.err;
+    CliRun score = Vigil("score -m " + m + " -i " + Skab("other/1.csv"));
+    ASSERT_EQ(score.code, 0) << det << ": " << score.err;
+    EXPECT_EQ(Lines(score.out).size(), 1 + 745u);  // other/1.csv has 745 rows
+  }
+}
+
+TEST_F(CliTest, ColumnsSelectFeatures) {
+  std::string m = ::testing::TempDir() + "/cli_cols.vgm";
+  CliRun fit = Vigil("fit --detector zscore -i " + Skab("valve1/1.csv") + " --columns Current,Pressure -o " + m);
+  ASSERT_EQ(fit.code, 0) << fit.err;
+  CliRun ins = Vigil("inspect " + m);
+  EXPECT_NE(ins.out.find("channels: 2 (Current, Pressure)"), std::string::npos) << ins.out;
+}
+
+struct BadInput {
+  const char* name;
+  const char* content;
+  const char* expected;  // substring of stderr
+};
+
+void PrintTo(const BadInput& b, std::ostream* os) { *os << b.name; }
+
+class CliBadInputTest : public CliTest, public ::testing::WithParamInterface<BadInput> {};
+
+TEST_P(CliBadInputTest, FitFailsWithLocationAndExitCode2) {
+  const BadInput& b = GetParam();
+  std::string path = Temp(std::string(b.name) + ".csv", b.content);
+  CliRun r = Vigil("fit --detector zscore -i " + path + " -o " + ::testing::TempDir() + "/never.vgm");
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_NE(r.err.find(path + std::string(b.expected)), std::string::npos) << "stderr: " << r.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, CliBadInputTest,
+    ::testing::Values(BadInput{"empty", "", ":1:1: empty file"},
+                      BadInput{"ragged", "t,a,b\n1,2,3\n2,3\n", ":3: expected 3 fields, found 2"},
+                      BadInput{"nonnumeric", "t,a,b\n1,2,3\n2,x7,3\n", ":3:2: "},
+                      BadInput{"inf", "t,a,b\n1,2,3\n2,inf,3\n", ":3:2: "},
+                      BadInput{"noheader", "1,2,3\n4,5,6\n", ":1:1: missing header"}),
+    [](const auto& info) { return std::string(info.param.name); });
+
+TEST_F(CliTest, UserErrorsExit2WithClearMessages) {
+  CliRun unknown_col = Vigil("fit -i " + Skab("valve1/1.csv") + " --columns Current,Nope -o x.vgm");
+  EXPECT_EQ(unknown_col.code, 2);
+  EXPECT_NE(unknown_col.err.find("unknown column 'Nope'"), std::string::npos) << unknown_col.err;
+
+  CliRun unknown_det = Vigil("fit --detector lstm -i " + Skab("valve1/1.csv") + " -o x.vgm");
+  EXPECT_EQ(unknown_det.code, 2);
+  EXPECT_NE(unknown_det.err.find("unknown detector 'lstm' (valid: zscore, pca, iforest)"), std::string::npos);
+
+  CliRun missing_file = Vigil("fit -i /nonexistent.csv -o x.vgm");
+  EXPECT_EQ(missing_file.code, 2);
+  EXPECT_NE(missing_file.err.find("/nonexistent.csv"), std::string::npos);
+
+  std::string corrupt = Temp("corrupt.vgm", "VIGILMDL garbage");
+  CliRun bad_model = Vigil("score -m " + corrupt + " -i " + Skab("valve1/1.csv"));
+  EXPECT_EQ(bad_model.code, 2);
+  EXPECT_NE(bad_model.err.find(corrupt + ": offset"), std::string::npos) << bad_model.err;
+
+  // A truncated real model.
+  std::ifstream in(model_, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string cut = Temp("truncated.vgm", bytes.substr(0, bytes.size() / 2));
+  CliRun truncated = Vigil("inspect " + cut);
+  EXPECT_EQ(truncated.code, 2);
+  EXPECT_NE(truncated.err.find("truncated file"), std::string::npos) << truncated.err;
+
+  // The model's channels must be in the scored file.
+  std::string other = Temp("other_cols.csv", "t,x,y\n1,2,3\n");
+  CliRun wrong_cols = Vigil("score -m " + model_ + " -i " + other);
+  EXPECT_EQ(wrong_cols.code, 2);
+  EXPECT_NE(wrong_cols.err.find("unknown column 'Accelerometer1RMS'"), std::string::npos) << wrong_cols.err;
+
+  CliRun bad_flag = Vigil("fit --no-such-flag");
+  EXPECT_EQ(bad_flag.code, 2);
+  CliRun no_cmd = Vigil("");
+  EXPECT_EQ(no_cmd.code, 2);
+}
+
+TEST_F(CliTest, MissingPolicies) {
+  std::string gaps = Temp("gaps.csv", "t,a,b\n1,1,2\n2,,3\n3,2,NaN\n4,1.5,2.5\n5,1,2\n6,2,3\n7,1,2\n");
+  std::string m = ::testing::TempDir() + "/gaps.vgm";
+  CliRun hold = Vigil("fit --detector zscore --window 0 --calibration-folds 0 -i " + gaps + " -o " + m);
+  EXPECT_EQ(hold.code, 0) << hold.err;
+  CliRun fail = Vigil("fit --detector zscore --window 0 --missing fail -i " + gaps + " -o " + m);
+  EXPECT_EQ(fail.code, 2);
+  EXPECT_NE(fail.err.find(gaps + ":3:2: "), std::string::npos) << fail.err;
+  CliRun scored = Vigil("score -m " + m + " --missing skip -i " + gaps);
+  EXPECT_EQ(scored.code, 0) << scored.err;
+  EXPECT_EQ(Lines(scored.out).size(), 1 + 5u);  // two rows with a missing cell skipped
+}
+
+TEST(CliSkabTest, EvalSkabReachesTheAcceptanceBar) {
+  std::string json = ::testing::TempDir() + "/skab.json";
+  CliRun r = Vigil(std::string("eval skab ") + VIGIL_SKAB_DIR + " --json " + json);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("34 files"), std::string::npos) << r.out;
+  std::ifstream f(json);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  std::string j = ss.str();
+  // Pull "f1" and "far_pct" of each detector from the JSON text.
+  auto field = [&](const std::string& det, const std::string& key) {
+    size_t at = j.find("\"" + det + "\"");
+    EXPECT_NE(at, std::string::npos) << det;
+    size_t k = j.find("\"" + key + "\"", at);
+    return std::stod(j.substr(j.find(':', k) + 1));
+  };
+  EXPECT_GE(field("pca", "f1"), 0.74);
+  EXPECT_LE(field("pca", "far_pct"), 27.0);
+  for (const char* det : {"zscore", "pca", "iforest"}) {
+    EXPECT_GT(field(det, "f1"), 0.29) << det;
+    EXPECT_LT(field(det, "far_pct"), 50.0) << det;
+  }
+}
+
+TEST(CliDemoTest, DemoRunsOnShippedDataAndReportsAlarms) {
+  CliRun r = Vigil("demo --rate 0");
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("ALARM"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("caused by "), std::string::npos);
+  EXPECT_NE(r.out.find("F1 "), std::string::npos);
+  EXPECT_NE(r.out.find("FAR "), std::string::npos);
+}
+
+}  // namespace

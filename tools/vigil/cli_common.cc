@@ -1,0 +1,154 @@
+#include "vigil/cli_common.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+
+#include "detect/window_features.h"
+#include "vigil/evaluate.h"
+
+namespace vigil::cli {
+
+int Fail(const Status& status) {
+  std::cerr << "vigil: " << status.message() << std::endl;
+  switch (status.code()) {
+    case StatusCode::kOk: return kExitOk;
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kDataError:
+    case StatusCode::kCorruption:
+    case StatusCode::kIOError:
+    case StatusCode::kNotFound: return kExitUserError;
+    case StatusCode::kUnimplemented: return kExitInternal;
+  }
+  return kExitInternal;
+}
+
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    std::string item = text.substr(start, comma - start);
+    if (!item.empty()) out.push_back(item);
+    start = comma + 1;
+  }
+  return out;
+}
+
+void AddCsvFlags(CLI::App* cmd, CsvFlags* f, bool with_columns) {
+  cmd->add_option("--time-column", f->time_column, "Timestamp column (default: detected: datetime/timestamp/time/date/ts)");
+  if (with_columns) cmd->add_option("--columns", f->columns, "Comma-separated feature columns (default: all but time and labels)");
+  cmd->add_option("--missing", f->missing, "Missing cells: hold (last value), skip (row), fail")->capture_default_str();
+  cmd->add_option("--delimiter", f->delimiter, "Field delimiter: ',', ';' or 'tab' (default: detected)");
+}
+
+Result<CsvOptions> ToCsvOptions(const CsvFlags& f) {
+  CsvOptions o;
+  o.time_column = f.time_column;
+  o.columns = SplitList(f.columns);
+  VIGIL_ASSIGN_OR_RETURN(o.missing, ParseMissingPolicy(f.missing));
+  if (f.delimiter.empty()) {
+    o.delimiter = 0;
+  } else if (f.delimiter == "," || f.delimiter == ";") {
+    o.delimiter = f.delimiter[0];
+  } else if (f.delimiter == "tab" || f.delimiter == "\\t" || f.delimiter == "\t") {
+    o.delimiter = '\t';
+  } else {
+    return Status::InvalidArgument("--delimiter must be ',', ';' or 'tab', got '" + f.delimiter + "'");
+  }
+  return o;
+}
+
+void AddFitFlags(CLI::App* cmd, FitFlags* f) {
+  cmd->add_option("--window", f->window, "Sliding-window features over this many rows (0 = raw channels)");
+  cmd->add_option("--window-stats", f->window_stats, "Window features: any of raw,mean,std,diff");
+  cmd->add_option("--threshold-method", f->threshold_method, "quantile | pot | spot");
+  cmd->add_option("--quantile", f->quantile, "quantile method: q of the normal scores");
+  cmd->add_option("--risk", f->risk, "pot/spot: exceedance probability per sample");
+  cmd->add_option("--margin", f->margin, "Multiplies the learned threshold");
+  cmd->add_option("--calibration-folds", f->calibration_folds,
+                  "Learn the threshold on K-fold out-of-fold scores (0 = in-sample scores)");
+  cmd->add_option("--smooth", f->smooth, "Rolling median of the score over this many rows");
+  cmd->add_option("--min-run", f->min_run, "Consecutive exceedances before an alarm");
+  cmd->add_option("--explained-variance", f->explained_variance, "pca: variance fraction kept");
+  cmd->add_option("--combine", f->combine, "pca: sum|max of T2 and Q; zscore: rms|max of |z|");
+  cmd->add_option("--trees", f->trees, "iforest: number of trees");
+  cmd->add_option("--subsample", f->subsample, "iforest: rows per tree");
+  cmd->add_option("--seed", f->seed, "Random seed");
+}
+
+Result<FitOptions> ToFitOptions(const FitFlags& f, const std::string& detector) {
+  VIGIL_ASSIGN_OR_RETURN(FitOptions o, DefaultFitOptions(detector));
+  if (f.window) o.window = *f.window;
+  if (f.window_stats) {
+    auto stats = detect::ParseFeatureStats(*f.window_stats);
+    if (!stats.ok()) return stats.status();
+    o.window_stats = *stats;
+  }
+  if (f.threshold_method) {
+    VIGIL_ASSIGN_OR_RETURN(o.threshold.kind, ParseThresholdKind(*f.threshold_method));
+    if (o.threshold.kind == ThresholdKind::kFixed) {
+      return Status::InvalidArgument("--threshold-method fixed is set at score time with --threshold VALUE");
+    }
+  }
+  if (f.quantile) o.threshold.quantile = *f.quantile;
+  if (f.risk) o.threshold.risk = *f.risk;
+  if (f.margin) o.threshold.margin = *f.margin;
+  if (f.calibration_folds) o.calibration_folds = *f.calibration_folds;
+  if (f.smooth) o.smooth = *f.smooth;
+  if (f.min_run) o.min_run = *f.min_run;
+  if (f.explained_variance) o.detector_options.pca_explained_variance = *f.explained_variance;
+  if (f.combine) {
+    o.detector_options.pca_combine = *f.combine;
+    o.detector_options.zscore_combine = *f.combine;
+  }
+  if (f.trees) o.detector_options.iforest_trees = *f.trees;
+  if (f.subsample) o.detector_options.iforest_subsample = *f.subsample;
+  if (f.seed) o.detector_options.seed = *f.seed;
+  return o;
+}
+
+namespace {
+double Now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+ProgressBar::ProgressBar(std::string label) : label_(std::move(label)), tty_(::isatty(STDERR_FILENO) != 0), start_(Now()) {}
+
+void ProgressBar::Update(size_t done, size_t total, const std::string& note) {
+  if (!tty_ || total == 0) return;
+  constexpr int kWidth = 30;
+  int filled = static_cast<int>(kWidth * done / total);
+  double elapsed = Now() - start_;
+  double eta = done > 0 ? elapsed * static_cast<double>(total - done) / static_cast<double>(done) : 0;
+  std::string bar(static_cast<size_t>(filled), '#');
+  bar.resize(kWidth, '.');
+  std::fprintf(stderr, "\r\033[K%s [%s] %zu/%zu %.1fs eta %.1fs %s", label_.c_str(), bar.c_str(), done, total, elapsed,
+               eta, note.c_str());
+  std::fflush(stderr);
+}
+
+void ProgressBar::Finish() {
+  if (!tty_) return;
+  std::fprintf(stderr, "\r\033[K");
+  std::fflush(stderr);
+}
+
+std::string FormatTopChannels(const StreamScorer& scorer, const FrameSchema& schema, size_t max) {
+  std::string out;
+  char buf[32];
+  for (const auto& [channel, share] : scorer.TopChannels(max)) {
+    if (!out.empty()) out += '|';
+    out += schema.name(channel);
+    std::snprintf(buf, sizeof buf, ":%.2f", share);
+    out += buf;
+  }
+  return out;
+}
+
+}  // namespace vigil::cli

@@ -1,0 +1,32 @@
+// vigil inspect: what a model file holds.
+#include <iostream>
+
+#include "vigil/cli_common.h"
+
+namespace vigil::cli {
+namespace {
+
+int RunInspect(const std::string& path) {
+  auto model = Model::Load(path);
+  if (!model.ok()) return Fail(model.status());
+  std::cout << "model: " << path << "\n";
+  model->Describe(std::cout);
+  std::vector<std::string> features = model->FeatureNames();
+  if (features.size() != model->schema().size()) {
+    std::cout << "feature_names:";
+    for (const auto& f : features) std::cout << " " << f;
+    std::cout << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterInspect(CLI::App& app, Action* run) {
+  auto path = std::make_shared<std::string>();
+  CLI::App* cmd = app.add_subcommand("inspect", "Describe a model file (detector, channels, scaling, threshold, sizes)");
+  cmd->add_option("model", *path, "Model file (.vgm)")->required();
+  cmd->callback([path, run] { *run = [path] { return RunInspect(*path); }; });
+}
+
+}  // namespace vigil::cli
