@@ -29,6 +29,14 @@ enum class Combine : uint32_t { kSum = 1, kMax = 2 };
 
 constexpr size_t kBlock = 16;  // rows scored together so inner loops run across rows (SIMD)
 
+// The block loops are plain C++ written for auto-vectorization; on x86-64 they are compiled
+// twice (baseline SSE2 and x86-64-v3 = AVX2+FMA) and the loader picks the one the CPU runs.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define VIGIL_PCA_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define VIGIL_PCA_CLONES
+#endif
+
 class PcaDetector final : public Detector {
  public:
   PcaDetector(double explained_variance, Combine combine, uint32_t normaliser_folds)
@@ -212,7 +220,7 @@ class PcaDetector final : public Detector {
 
   // T² and Q for n ≤ kBlock rows; optionally contributions. Loops over rows are innermost so
   // the compiler vectorizes them.
-  void Statistics(const float* x, size_t n, float* t2, float* q, float* contrib) const {
+  VIGIL_PCA_CLONES void Statistics(const float* x, size_t n, float* t2, float* q, float* contrib) const {
     const size_t d = dim(), k = k_;
     if (n > kBlock) {  // only Fit passes more rows; process them in blocks
       for (size_t r0 = 0; r0 < n; r0 += kBlock) {
@@ -230,8 +238,15 @@ class PcaDetector final : public Detector {
       StatisticsWide(x, n, t2, q, contrib);
       return;
     }
-    for (size_t j = 0; j < d; ++j) {
-      for (size_t r = 0; r < kBlock; ++r) z[j][r] = r < n ? (x[r * d + j] - mean_[j]) * inv_sd_[j] : 0.0f;
+    if (n == kBlock) {
+      for (size_t j = 0; j < d; ++j) {
+        const float m = mean_[j], is = inv_sd_[j];
+        for (size_t r = 0; r < kBlock; ++r) z[j][r] = (x[r * d + j] - m) * is;
+      }
+    } else {
+      for (size_t j = 0; j < d; ++j) {
+        for (size_t r = 0; r < kBlock; ++r) z[j][r] = r < n ? (x[r * d + j] - mean_[j]) * inv_sd_[j] : 0.0f;
+      }
     }
     for (size_t i = 0; i < k; ++i)
       for (size_t r = 0; r < kBlock; ++r) p[i][r] = 0;
@@ -239,6 +254,26 @@ class PcaDetector final : public Detector {
       const float* pj = &components_[j * k];
       for (size_t i = 0; i < k; ++i)
         for (size_t r = 0; r < kBlock; ++r) p[i][r] += pj[i] * z[j][r];
+    }
+    if (!contrib) {
+      // Score-only path: with orthonormal components, Q = ‖z‖² − ‖p‖², which saves the
+      // reconstruction pass (the difference is clamped at 0 against rounding).
+      float t[kBlock] = {}, zz[kBlock] = {}, pp[kBlock] = {};
+      for (size_t j = 0; j < d; ++j)
+        for (size_t r = 0; r < kBlock; ++r) zz[r] += z[j][r] * z[j][r];
+      for (size_t i = 0; i < k; ++i) {
+        const float il = inv_lambda_[i];
+        for (size_t r = 0; r < kBlock; ++r) {
+          const float p2 = p[i][r] * p[i][r];
+          t[r] += p2 * il;
+          pp[r] += p2;
+        }
+      }
+      for (size_t r = 0; r < n; ++r) {
+        t2[r] = t[r];
+        q[r] = std::max(zz[r] - pp[r], 0.0f);
+      }
+      return;
     }
     float t[kBlock] = {}, qq[kBlock] = {};
     for (size_t i = 0; i < k; ++i)

@@ -19,7 +19,8 @@
 // sign change at its ends; the slopes w' there (computed anyway) reveal that w turns
 // back toward 0 inside the cell, which is then split at its extremum. Among the roots
 // and x = 0 the candidate with the largest log-likelihood wins. Roots with
-// |x| * mean below ~1e-6 are not searched for: they differ from the exponential candidate by |gamma| ~ 1e-6.
+// |x| * mean below ~1e-6 are not searched for: they differ from the exponential
+// candidate by |gamma| ~ 1e-6.
 //
 // Strongly bounded tails (true gamma below about -0.6, small samples) often have no
 // root at all: the likelihood keeps growing toward gamma <= -1 at the largest excess,

@@ -10,6 +10,7 @@ namespace vigil::threshold {
 
 Status SpotThreshold::Fit(std::span<const double> scores) {
   refits_since_search_ = 0;
+  sums_ = GrimshawSums{};
   return FitTail(scores, options_.spot_max_excesses, "spot threshold", &excesses_);
 }
 
@@ -19,14 +20,19 @@ bool SpotThreshold::Observe(double score) {
   ++n_;
   if (!(score > t_)) return false;
   ++peaks_;
-  if (excesses_.size() >= options_.spot_max_excesses) excesses_.erase(excesses_.begin());
+  if (excesses_.size() >= options_.spot_max_excesses) {
+    sums_.Remove(excesses_.front());
+    excesses_.erase(excesses_.begin());
+  }
   excesses_.push_back(score - t_);
+  sums_.Add(excesses_.back());
   GpdFit fit;
   if (++refits_since_search_ >= kSpotFullSearchPeriod) {
     refits_since_search_ = 0;
+    sums_.valid = false;
     fit = FitGpd(excesses_);
   } else {
-    fit = RefitGpd(excesses_, gpd_);
+    fit = RefitGpd(excesses_, gpd_, &sums_);
   }
   ApplyFit(fit, excesses_);
   return false;
@@ -38,6 +44,8 @@ void SpotThreshold::Save(core::ByteWriter& w) const {
   if (!fitted_) return;
   w.U32(refits_since_search_);
   w.F64Array(excesses_);
+  w.U8(sums_.valid ? 1 : 0);
+  w.F64(sums_.x);
 }
 
 Status SpotThreshold::Load(core::ByteReader& r) {
@@ -53,6 +61,7 @@ Status SpotThreshold::Load(core::ByteReader& r) {
   options_ = o;
   excesses_.clear();
   refits_since_search_ = 0;
+  sums_ = GrimshawSums{};
   if (!fitted_) return Status::OK();
   // Until the whole block is read and checked the threshold counts as unfitted, so a
   // failed Load never leaves a half-loaded threshold that fires.
@@ -78,8 +87,21 @@ Status SpotThreshold::Load(core::ByteReader& r) {
                                           " (expected finite and > 0)");
     }
   }
+  uint8_t sums_valid = 0;
+  double sums_x = 0;
+  VIGIL_RETURN_IF_ERROR(r.U8("spot.sums_valid", &sums_valid));
+  if (sums_valid > 1) return r.Error("spot.sums_valid", "expected 0 or 1, got " + std::to_string(sums_valid));
+  VIGIL_RETURN_IF_ERROR(r.F64("spot.sums_x", &sums_x));
+  GrimshawSums sums;
+  if (sums_valid) {
+    // Between refits the kept sums are exactly one pass at sums_x, so recomputing them
+    // restores the state bit for bit.
+    sums = ComputeGrimshawSums(excesses, sums_x);
+    if (!sums.valid) return r.Error("spot.sums_x", "point " + ShortestDouble(sums_x) + " outside the domain of the excesses");
+  }
   excesses_ = std::move(excesses);
   refits_since_search_ = refits;
+  sums_ = sums;
   fitted_ = true;
   return Status::OK();
 }

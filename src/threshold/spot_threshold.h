@@ -8,11 +8,13 @@
 // The excess buffer keeps the most recent spot_max_excesses (oldest dropped) so memory
 // and refit cost stay bounded; N_t / n keeps counting everything.
 //
-// Refit cost: a full Grimshaw search is ~60 passes over the excesses, too slow to run on
-// every peak, so a refit tracks the previous root by Newton (~3 passes; gpd_fit.h
-// RefitGpd) and a full search runs every kSpotFullSearchPeriod refits to pick up roots
-// that tracking cannot see. The period counter is part of the saved state, so a loaded
-// threshold makes the same choices as the original.
+// Refit cost: a full Grimshaw search is ~45 passes over the excesses, too slow to run on
+// every peak, so a refit tracks the previous root by Newton, starting from the Grimshaw
+// sums of the previous refit updated in O(1) for the added and dropped excess (about
+// one pass per refit; gpd_fit.h RefitGpd). A full search runs every
+// kSpotFullSearchPeriod refits to pick up roots that tracking cannot see. The period
+// counter and the point of the kept sums are part of the saved state, so a loaded
+// threshold makes bit-identical choices to the original.
 #pragma once
 
 #include <cstdint>
@@ -40,6 +42,7 @@ class SpotThreshold : public PotThreshold {
  private:
   std::vector<double> excesses_;       // oldest first
   uint32_t refits_since_search_ = 0;  // refits since the last full Grimshaw search
+  GrimshawSums sums_;                 // Newton state for the next refit
 };
 
 }  // namespace vigil::threshold

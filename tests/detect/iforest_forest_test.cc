@@ -63,11 +63,8 @@ TEST(IForestForestTest, FloatOrderKeyPreservesOrder) {
   EXPECT_GT(kIForestPassKey, FloatOrderKey(std::numeric_limits<float>::max()));
 }
 
-// Tree (ψ = 4, H = 2):      [f0 < 5]
-//                          /        \
-//                  leaf(1)           [f1 < 2]
-//                                    /       \
-//                              leaf(2)      leaf(1)
+// Tree (ψ = 4, H = 2): root "f0 < 5" with a left leaf of 1 row and a right split "f1 < 2"
+// whose leaves hold 2 rows (left) and 1 row (right).
 IForest TinyForest() {
   IForest f;
   f.dim = 2;
@@ -169,7 +166,9 @@ TEST(IForestForestTest, SamplesWithoutReplacement) {
   for (size_t t = 0; t < f->trees(); ++t) {
     const std::vector<uint32_t> depth = Depths(*f, t);
     for (uint32_t i = f->tree_begin[t]; i < f->tree_begin[t + 1]; ++i) {
-      if (f->nodes[i].leaf_size > 1) ASSERT_EQ(depth[i - f->tree_begin[t]], f->height_limit) << "tree " << t;
+      if (f->nodes[i].leaf_size > 1) {
+        ASSERT_EQ(depth[i - f->tree_begin[t]], f->height_limit) << "tree " << t;
+      }
     }
   }
 }

@@ -133,7 +133,9 @@ TEST(IForestScoreTest, ExtremeChannelDominatesContributions) {
   std::vector<float> contrib(dim);
   ScoreIForest(f, row.data(), 1, &score, contrib.data());
   for (size_t j = 0; j < dim; ++j) {
-    if (j != 4) EXPECT_LT(contrib[j], contrib[4]) << j;
+    if (j != 4) {
+      EXPECT_LT(contrib[j], contrib[4]) << j;
+    }
   }
   EXPECT_GT(contrib[4], 0.5f);
 }

@@ -157,7 +157,7 @@ TEST(GpdFitTest, RefitTracksTheFullSearch) {
     // One new excess and the oldest dropped, as in SPOT.
     y.erase(y.begin());
     y.push_back(1.7);
-    GpdFit tracked = RefitGpd(y, previous);
+    GpdFit tracked = RefitGpd(y, previous, nullptr);
     GpdFit full = FitGpd(y);
     EXPECT_EQ(tracked.method, full.method);
     EXPECT_NEAR(tracked.gamma, full.gamma, 1e-9);
@@ -172,7 +172,7 @@ TEST(GpdFitTest, RefitSurvivesANewMaximumBeyondTheOldPole) {
   GpdFit previous = FitGpd(y);
   ASSERT_LT(previous.root, -1 / 50.0);
   y.push_back(50);
-  GpdFit tracked = RefitGpd(y, previous);
+  GpdFit tracked = RefitGpd(y, previous, nullptr);
   GpdFit full = FitGpd(y);
   EXPECT_NEAR(tracked.log_likelihood, full.log_likelihood, 1e-9);
 }
@@ -181,18 +181,88 @@ TEST(GpdFitTest, RefitFromTooFewRunsAFullSearch) {
   const std::vector<double>& y = ScipyCases()[0].data;
   GpdFit few = FitGpd(std::span<const double>(y).first(5));
   ASSERT_EQ(few.method, GpdMethod::kTooFewExcesses);
-  GpdFit refit = RefitGpd(y, few);
+  GpdFit refit = RefitGpd(y, few, nullptr);
   EXPECT_EQ(refit.method, GpdMethod::kGrimshawRoot);
   EXPECT_DOUBLE_EQ(refit.gamma, FitGpd(y).gamma);
-  EXPECT_EQ(RefitGpd(std::span<const double>(y).first(4), few).method, GpdMethod::kTooFewExcesses);
+  EXPECT_EQ(RefitGpd(std::span<const double>(y).first(4), few, nullptr).method, GpdMethod::kTooFewExcesses);
 }
 
 TEST(GpdFitTest, RefitAfterExponentialOnlyRefreshesTheExponential) {
   const std::vector<double>& y = ScipyCases()[0].data;
   GpdFit previous = ExponentialFit(y, GpdMethod::kExponential);
-  GpdFit refit = RefitGpd(y, previous);
+  GpdFit refit = RefitGpd(y, previous, nullptr);
   EXPECT_EQ(refit.method, GpdMethod::kExponential);
   EXPECT_DOUBLE_EQ(refit.sigma, previous.sigma);
+}
+
+TEST(GpdFitTest, CarriedSumsGiveTheSameRefitWithFewerPasses) {
+  const std::vector<double>& data = ScipyCases()[0].data;
+  std::vector<double> y = data;
+  GrimshawSums sums;
+  GpdFit fit = FitGpd(y);
+  // First refit: no carried sums yet, RefitGpd makes its own pass and returns its sums.
+  y.push_back(0.9);
+  fit = RefitGpd(y, fit, &sums);
+  ASSERT_EQ(fit.method, GpdMethod::kGrimshawRoot);
+  ASSERT_TRUE(sums.valid);
+  GrimshawSums recomputed = ComputeGrimshawSums(y, sums.x);
+  EXPECT_EQ(sums.sum_log, recomputed.sum_log) << "returned sums must be exactly one pass";
+  EXPECT_EQ(sums.sum_frac, recomputed.sum_frac);
+  EXPECT_EQ(sums.sum_y_r, recomputed.sum_y_r);
+  EXPECT_EQ(sums.sum_y_r2, recomputed.sum_y_r2);
+  // Stream: drop the oldest, add a new one, update the sums in O(1) as SPOT does.
+  for (double added : {3.1, 0.2, 12.5, 0.7, 1.1}) {
+    sums.Remove(y.front());
+    y.erase(y.begin());
+    y.push_back(added);
+    sums.Add(added);
+    GpdFit carried = RefitGpd(y, fit, &sums);
+    GpdFit fresh = RefitGpd(y, fit, nullptr);
+    GpdFit full = FitGpd(y);
+    EXPECT_NEAR(carried.gamma, fresh.gamma, 1e-10);
+    EXPECT_NEAR(carried.gamma, full.gamma, 1e-9);
+    EXPECT_NEAR(carried.sigma, full.sigma, 1e-9 * full.sigma);
+    fit = carried;
+  }
+}
+
+TEST(GpdFitTest, SumsUpdateInConstantTime) {
+  const std::vector<double>& y = ScipyCases()[1].data;
+  GrimshawSums sums = ComputeGrimshawSums(std::span<const double>(y).first(39), -0.05);
+  ASSERT_TRUE(sums.valid);
+  sums.Add(y[39]);
+  GrimshawSums all = ComputeGrimshawSums(y, -0.05);
+  EXPECT_EQ(sums.count, 40);
+  EXPECT_NEAR(sums.sum_log, all.sum_log, 1e-12);
+  EXPECT_NEAR(sums.sum_frac, all.sum_frac, 1e-12);
+  EXPECT_NEAR(sums.sum_y_r, all.sum_y_r, 1e-12);
+  EXPECT_NEAR(sums.sum_y_r2, all.sum_y_r2, 1e-12);
+  sums.Remove(y[39]);
+  EXPECT_EQ(sums.count, 39);
+  // x = -0.05 has its pole at Y = 20: a larger excess leaves the domain.
+  sums.Add(25);
+  EXPECT_FALSE(sums.valid);
+  EXPECT_FALSE(ComputeGrimshawSums(std::vector<double>{1, 25}, -0.05).valid);
+}
+
+TEST(GpdFitTest, FindsTwoRootsInsideOneGridCell) {
+  // Replays sample 119 of a 3000-sample sweep (seed 7) that compared FitGpd with a dense
+  // scan of the profile likelihood. Its only two roots sit at 1 + x Y_max ~ 1.5e-4 and
+  // 1e-4, inside one cell of the grid, with no sign change of w at the cell's ends.
+  TestRng rng(7);
+  std::vector<double> y;
+  for (int trial = 0; trial <= 119; ++trial) {
+    size_t n = 10 + static_cast<size_t>(rng.Uniform() * 300);
+    double gamma = -0.9 + 2.9 * rng.Uniform();
+    double sigma = std::exp(-5 + 10 * rng.Uniform());
+    y.clear();
+    for (size_t i = 0; i < n; ++i) y.push_back(rng.Gpd(gamma, sigma));
+  }
+  ASSERT_EQ(y.size(), 117u);
+  GpdFit fit = FitGpd(y);
+  EXPECT_EQ(fit.method, GpdMethod::kGrimshawRoot);
+  EXPECT_NEAR(fit.gamma, -0.985645, 1e-5);
+  EXPECT_NEAR(fit.log_likelihood, -535.261113, 1e-5);  // the exponential has -567.33
 }
 
 TEST(GpdFitTest, LogLikelihoodByHand) {

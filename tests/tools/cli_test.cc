@@ -1,6 +1,7 @@
 // Integration tests: the real vigil binary on real SKAB files and on broken inputs.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
@@ -21,7 +22,7 @@ struct CliRun {
 // Runs `vigil <args>` through the shell, capturing stdout, stderr and the exit code.
 CliRun Vigil(const std::string& args) {
   static int counter = 0;
-  std::string err_path = ::testing::TempDir() + "/vigil_cli_err_" + std::to_string(++counter);
+  std::string err_path = ::testing::TempDir() + "/vigil_cli_err_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
   std::string cmd = std::string(VIGIL_CLI_PATH) + " " + args + " 2>" + err_path;
   CliRun r;
   FILE* p = popen(cmd.c_str(), "r");
@@ -42,7 +43,7 @@ CliRun Vigil(const std::string& args) {
 std::string Skab(const std::string& rel) { return std::string(VIGIL_SKAB_DIR) + "/" + rel; }
 
 std::string Temp(const std::string& name, const std::string& content) {
-  std::string path = ::testing::TempDir() + "/" + name;
+  std::string path = ::testing::TempDir() + "/" + std::to_string(::getpid()) + "_" + name;
   std::ofstream(path) << content;
   return path;
 }
