@@ -154,37 +154,52 @@ void FinishIForest(IForest* forest) {
   const size_t trees = forest->trees();
   const uint32_t h = forest->height_limit;
   const size_t slots = forest->slots_per_tree(), leaves = forest->leaves_per_tree();
+  const size_t positions = forest->positions_per_tree();
   forest->columns.assign(trees * slots, 0);
   forest->keys.assign(trees * slots, kIForestPassKey);
   forest->leaf_length.assign(trees * leaves, 0.0f);
-  // Heap position and depth of each structural node; parents precede children, so one
-  // forward pass places every node after its parent.
-  std::vector<uint64_t> pos(forest->nodes.size());
-  std::vector<uint32_t> depth(forest->nodes.size());
+  forest->log2_rows.assign(trees * positions, 0.0f);
+  const size_t n = forest->nodes.size();
+  // Rows per node, from the leaves up (children always follow their parent).
+  std::vector<uint64_t> rows(n);
+  for (size_t i = n; i-- > 0;) {
+    const IForestNode& node = forest->nodes[i];
+    rows[i] = node.leaf_size > 0 ? node.leaf_size : rows[node.left] + rows[node.left + 1];
+  }
+  // Heap position and depth of each node, parents first.
+  std::vector<uint64_t> pos(n);
+  std::vector<uint32_t> depth(n);
   for (size_t t = 0; t < trees; ++t) {
     uint32_t* tree_columns = forest->columns.data() + t * slots;
     uint32_t* tree_keys = forest->keys.data() + t * slots;
     float* tree_leaves = forest->leaf_length.data() + t * leaves;
+    float* tree_log2_rows = forest->log2_rows.data() + t * positions;
     const uint32_t begin = forest->tree_begin[t], end = forest->tree_begin[t + 1];
     pos[begin] = 0;
     depth[begin] = 0;
     for (uint32_t i = begin; i < end; ++i) {
-      const IForestNode& n = forest->nodes[i];
+      const IForestNode& node = forest->nodes[i];
       const uint64_t p = pos[i];
       const uint32_t d = depth[i];
-      if (n.leaf_size == 0) {
-        tree_columns[p] = n.feature * kIForestLanes;
-        tree_keys[p] = FloatOrderKey(n.threshold);
-        pos[n.left] = 2 * p + 1;
-        pos[n.left + 1] = 2 * p + 2;
-        depth[n.left] = depth[n.left + 1] = d + 1;
-      } else {
-        // Pass-through slots (already kIForestPassKey) always go left: after H − d more steps
-        // the row is at the leftmost leaf-level descendant of p.
-        const uint64_t below = uint64_t{1} << (h - d);
-        const uint64_t leaf_pos = p * below + (below - 1);
-        tree_leaves[leaf_pos - slots] = static_cast<float>(d + AveragePathLength(n.leaf_size));
+      const float log2_rows = static_cast<float>(std::log2(static_cast<double>(rows[i])));
+      if (node.leaf_size == 0) {
+        tree_columns[p] = node.feature * kIForestLanes;
+        tree_keys[p] = FloatOrderKey(node.threshold);
+        tree_log2_rows[p] = log2_rows;
+        pos[node.left] = 2 * p + 1;
+        pos[node.left + 1] = 2 * p + 2;
+        depth[node.left] = depth[node.left + 1] = d + 1;
+        continue;
       }
+      // Pass-through slots (already kIForestPassKey) always go left: after H − d more steps
+      // the row is at the leftmost leaf-level descendant of p.
+      uint64_t q = p;
+      for (uint32_t k = d; k < h; ++k) {
+        tree_log2_rows[q] = log2_rows;
+        q = 2 * q + 1;
+      }
+      tree_log2_rows[q] = log2_rows;
+      tree_leaves[q - slots] = static_cast<float>(d + AveragePathLength(node.leaf_size));
     }
   }
   forest->inv_norm = 1.0 / (static_cast<double>(trees) * AveragePathLength(forest->subsample));

@@ -64,11 +64,15 @@ struct IForest {
   std::vector<uint32_t> columns;   // trees × (2^H − 1): split feature × kIForestLanes (0 if pass-through)
   std::vector<uint32_t> keys;      // trees × (2^H − 1): FloatOrderKey(threshold), or kIForestPassKey
   std::vector<float> leaf_length;  // trees × 2^H: depth + c(leaf size) at the leaf level
+  // trees × (2^(H+1) − 1): log2 of the training rows that reached each heap position (slots
+  // then leaf level; a pass-through chain repeats its leaf's value). Read only for contributions.
+  std::vector<float> log2_rows;
   double inv_norm = 0;             // 1 / (trees · c(ψ)): turns a path-length sum into E[h]/c(ψ)
 
   size_t trees() const { return tree_begin.empty() ? 0 : tree_begin.size() - 1; }
   size_t slots_per_tree() const { return (size_t{1} << height_limit) - 1; }
   size_t leaves_per_tree() const { return size_t{1} << height_limit; }
+  size_t positions_per_tree() const { return (size_t{2} << height_limit) - 1; }
 };
 
 struct IForestParams {

@@ -113,46 +113,42 @@ void SumBlock(const IForest& forest, const float* x, size_t n, uint32_t* xk, flo
 
 // Longest descent: height_limit = ceil(log2 ψ) <= 32 for a uint32 ψ.
 constexpr uint32_t kMaxHeight = 32;
-constexpr uint32_t kNoSplit = ~uint32_t{0};
-
-// Credits tree path features to contrib[] (see iforest_score.h). `path[s]` is the feature
-// split on at step s, kNoSplit from the first pass-through slot on.
-inline void CreditPath(const uint32_t* path, size_t stride, uint32_t h, float length, float* contrib) {
-  uint32_t splits = 0;
-  while (splits < h && path[splits * stride] != kNoSplit) ++splits;
-  if (splits == 0) return;
-  const float credit = 1.0f / (static_cast<float>(splits) * length);
-  for (uint32_t s = 0; s < splits; ++s) contrib[path[s * stride]] += credit;
-}
 
 // Like DescendRow (kLanes trees in lockstep) but reads the row's floats directly and records
-// each path's split features for CreditPath.
+// each step's feature and the bits it gained, log2(rows before / rows after); pass-through
+// steps gain 0 bits. Each step then credits bits / h_t(x) to its feature.
 void ScoreRowWithContrib(const IForest& forest, const float* row, float* score, float* contrib) {
   const size_t dim = forest.dim;
   const uint32_t h = forest.height_limit;
   const size_t slots = forest.slots_per_tree(), leaves = forest.leaves_per_tree();
+  const size_t positions = forest.positions_per_tree();
   const size_t trees = forest.trees();
-  uint32_t path[kMaxHeight * kLanes];  // path[s·kLanes + l]: lane l's feature at step s
+  uint32_t feature[kMaxHeight * kLanes];  // [s·kLanes + l]: lane l's split feature at step s
+  float bits[kMaxHeight * kLanes];
   std::fill(contrib, contrib + dim, 0.0f);
   float sum = 0.0f;
   for (size_t t = 0; t < trees; t += kLanes) {
     const size_t lanes = std::min(kLanes, trees - t);
     const uint32_t* columns = forest.columns.data() + t * slots;
     const uint32_t* keys = forest.keys.data() + t * slots;
-    size_t p[kLanes];
-    for (size_t l = 0; l < lanes; ++l) p[l] = l * slots;
+    size_t p[kLanes];  // local heap position in tree t + l
+    for (size_t l = 0; l < lanes; ++l) p[l] = 0;
     for (uint32_t s = 0; s < h; ++s) {
       for (size_t l = 0; l < lanes; ++l) {
-        const size_t q = p[l];
-        const uint32_t feature = columns[q] / kLanes;
-        path[s * kLanes + l] = keys[q] == kIForestPassKey ? kNoSplit : feature;
-        p[l] = 2 * q + 1 + static_cast<size_t>(FloatOrderKey(row[feature]) >= keys[q]) - l * slots;
+        const size_t q = l * slots + p[l];
+        const uint32_t f = columns[q] / kLanes;
+        const size_t child = 2 * p[l] + 1 + static_cast<size_t>(FloatOrderKey(row[f]) >= keys[q]);
+        const float* log2_rows = forest.log2_rows.data() + (t + l) * positions;
+        feature[s * kLanes + l] = f;
+        bits[s * kLanes + l] = log2_rows[p[l]] - log2_rows[child];
+        p[l] = child;
       }
     }
     for (size_t l = 0; l < lanes; ++l) {
-      const float length = forest.leaf_length[(t + l) * leaves + (p[l] - l * slots) - slots];
+      const float length = forest.leaf_length[(t + l) * leaves + p[l] - slots];
       sum += length;
-      CreditPath(path + l, kLanes, h, length, contrib);
+      const float weight = 1.0f / length;
+      for (uint32_t s = 0; s < h; ++s) contrib[feature[s * kLanes + l]] += bits[s * kLanes + l] * weight;
     }
   }
   *score = ToScore(sum, forest.inv_norm);
