@@ -97,10 +97,10 @@ class IForestDetector final : public Detector {
     }
   }
 
-  // The scoring layout, which is what Score() reads.
+  // The scoring layout, which is what Score() reads (log2_rows only for contributions).
   size_t ParameterBytes() const override {
     return (forest_.columns.size() + forest_.keys.size()) * sizeof(uint32_t) +
-           forest_.leaf_length.size() * sizeof(float);
+           (forest_.leaf_length.size() + forest_.log2_rows.size()) * sizeof(float);
   }
 
  private:

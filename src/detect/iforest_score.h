@@ -8,13 +8,15 @@
 // both sum a row's path lengths over trees in tree order in float, so a row's score does not
 // depend on which kernel ran or how rows were blocked.
 //
-// Contributions (definition): a tree whose path isolates x after h splits with adjusted path
-// length h_t casts a vote of weight 1/h_t (short path = strong evidence that x is easy to
-// isolate), shared equally by the h splits on the path: each split credits 1/(h·h_t) to its
-// feature. Channel j's share is its total credit over trees divided by the total over all
-// channels. A channel x is extreme in is split on in nearly every short path, so it
-// dominates; for ordinary rows credit spreads over all channels. If no tree splits at all
-// (every root is a leaf: constant training data) shares are uniform.
+// Contributions (definition): a split on x's path that sends x from a node holding n training
+// rows to a child holding m gains log2(n/m) bits of isolation; summed along the path the
+// bits are log2(ψ / leaf rows), so they split the isolation a tree achieved exactly among its
+// splits. Each split credits its bits × 1/h_t(x) to its feature, where h_t(x) is the tree's
+// adjusted path length (short path = strong evidence that x is easy to isolate). Channel j's
+// share is its total credit over trees divided by the total over all channels. A split that
+// cuts x away from most of the node (x in a sparse tail of that channel) earns many bits, so
+// the channel x is extreme in dominates; for ordinary rows credit spreads over the channels.
+// If no tree splits at all (every root is a leaf: constant training data) shares are uniform.
 #pragma once
 
 #include <cstddef>

@@ -21,29 +21,32 @@ Status LoadTree(core::ByteReader& r, uint32_t tree, uint32_t begin, uint32_t tre
     const std::string where = "tree " + Str(tree) + " node " + Str(i) + ": ";
     uint32_t leaf_size = 0, feature = 0, left = 0;
     float threshold = 0;
+    // Each field is checked right after it is read, so errors carry its own offset.
     VIGIL_RETURN_IF_ERROR(r.U32("iforest.leaf_size", &leaf_size));
-    VIGIL_RETURN_IF_ERROR(r.U32("iforest.feature", &feature));
-    VIGIL_RETURN_IF_ERROR(r.F32("iforest.threshold", &threshold));
-    VIGIL_RETURN_IF_ERROR(r.U32("iforest.left", &left));
     // Parents precede children, so by now every reference to node i has been seen.
-    if (i > 0 && parents[i] != 1) return r.Error("iforest.left", where + "is the child of no node");
+    if (i > 0 && parents[i] != 1) return r.Error("iforest.leaf_size", where + "is the child of no node");
     if (depth[i] > f->height_limit) {
-      return r.Error("iforest.left", where + "depth " + Str(depth[i]) + " exceeds height limit " +
-                                         Str(f->height_limit));
+      return r.Error("iforest.leaf_size", where + "depth " + Str(depth[i]) + " exceeds height limit " +
+                                              Str(f->height_limit));
     }
-    if (leaf_size > 0) {
-      if (feature != 0 || threshold != 0 || std::signbit(threshold) || left != 0) {
-        return r.Error("iforest.leaf_size", where + "leaf with non-zero feature/threshold/left fields");
-      }
-      leaf_total += leaf_size;
-      if (leaf_total > f->subsample) {
-        return r.Error("iforest.leaf_size", where + "leaf sizes exceed subsample " + Str(f->subsample));
-      }
+    const bool leaf = leaf_size > 0;
+    leaf_total += leaf_size;
+    if (leaf_total > f->subsample) {
+      return r.Error("iforest.leaf_size", where + "leaf sizes exceed subsample " + Str(f->subsample));
+    }
+    VIGIL_RETURN_IF_ERROR(r.U32("iforest.feature", &feature));
+    if (leaf ? feature != 0 : feature >= f->dim) {
+      return r.Error("iforest.feature", where + (leaf ? "leaf with non-zero feature " + Str(feature)
+                                                      : "feature " + Str(feature) + " >= dim " + Str(f->dim)));
+    }
+    VIGIL_RETURN_IF_ERROR(r.F32("iforest.threshold", &threshold));
+    if (leaf ? (threshold != 0 || std::signbit(threshold)) : !std::isfinite(threshold)) {
+      return r.Error("iforest.threshold", where + (leaf ? "leaf with non-zero threshold" : "non-finite threshold"));
+    }
+    VIGIL_RETURN_IF_ERROR(r.U32("iforest.left", &left));
+    if (leaf) {
+      if (left != 0) return r.Error("iforest.left", where + "leaf with non-zero left child " + Str(left));
     } else {
-      if (feature >= f->dim) {
-        return r.Error("iforest.feature", where + "feature " + Str(feature) + " >= dim " + Str(f->dim));
-      }
-      if (!std::isfinite(threshold)) return r.Error("iforest.threshold", where + "non-finite threshold");
       if (left <= i || left >= tree_size - 1) {
         return r.Error("iforest.left", where + "left child " + Str(left) + " outside (" + Str(i) + ", " +
                                            Str(tree_size - 1) + ")");
@@ -54,7 +57,7 @@ Status LoadTree(core::ByteReader& r, uint32_t tree, uint32_t begin, uint32_t tre
       parents[left] = parents[left + 1] = 1;
       depth[left] = depth[left + 1] = depth[i] + 1;
     }
-    f->nodes.push_back({feature, threshold, leaf_size > 0 ? 0 : begin + left, leaf_size});
+    f->nodes.push_back({feature, threshold, leaf ? 0 : begin + left, leaf_size});
   }
   if (leaf_total != f->subsample) {
     return r.Error("iforest.leaf_size", "tree " + Str(tree) + ": leaf sizes sum to " + Str(leaf_total) +

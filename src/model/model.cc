@@ -84,6 +84,20 @@ Result<std::vector<double>> OutOfFoldScores(const FitOptions& options, const flo
   return out;
 }
 
+// Reads a length-prefixed component with its own bounds: a component that reads past its
+// length or leaves bytes unread is corruption at that component.
+template <typename LoadFn>
+Status ReadComponent(core::ByteReader& r, std::span<const uint8_t> payload, const std::string& name, LoadFn load) {
+  uint64_t size = 0;
+  VIGIL_RETURN_IF_ERROR(r.U64(name + "_size", &size));
+  if (size > r.remaining()) return r.Error(name + "_size", "component of " + std::to_string(size) + " bytes exceeds the file");
+  const size_t start = r.offset();
+  core::ByteReader sub(payload.subspan(start, size), r.source(), model::kHeaderSize + start);
+  VIGIL_RETURN_IF_ERROR(load(sub));
+  if (sub.remaining() != 0) return sub.Error(name, std::to_string(sub.remaining()) + " unread bytes");
+  return r.Skip(name, size);
+}
+
 void WriteComponent(core::ByteWriter& w, uint32_t kind, const core::ByteWriter& payload) {
   w.U32(kind);
   w.U64(payload.size());
@@ -205,19 +219,10 @@ Result<Model> Model::Deserialize(std::span<const uint8_t> bytes, const std::stri
 
   // Detector.
   uint32_t kind = 0;
-  uint64_t size = 0;
   VIGIL_RETURN_IF_ERROR(r.U32("detector_kind", &kind));
   auto det = MakeDetector(static_cast<DetectorKind>(kind), DetectorOptions{});
   if (!det.ok()) return r.Error("detector_kind", "unknown detector kind " + std::to_string(kind));
-  VIGIL_RETURN_IF_ERROR(r.U64("detector_size", &size));
-  if (size > r.remaining()) return r.Error("detector_size", "component of " + std::to_string(size) + " bytes exceeds the file");
-  {
-    size_t start = r.offset();
-    core::ByteReader sub(u.payload.subspan(start, size), source, model::kHeaderSize + start);
-    VIGIL_RETURN_IF_ERROR((*det)->Load(sub));
-    if (sub.remaining() != 0) return sub.Error("detector", std::to_string(sub.remaining()) + " unread bytes");
-    VIGIL_RETURN_IF_ERROR(r.Skip("detector", size));
-  }
+  VIGIL_RETURN_IF_ERROR(ReadComponent(r, u.payload, "detector", [&](core::ByteReader& sub) { return (*det)->Load(sub); }));
   m.detector_ = std::move(*det);
   detect::WindowFeatures wf({m.window_, m.window_stats_}, channels);
   if (m.detector_->dim() != wf.out_dim()) {
@@ -229,15 +234,7 @@ Result<Model> Model::Deserialize(std::span<const uint8_t> bytes, const std::stri
   VIGIL_RETURN_IF_ERROR(r.U32("threshold_kind", &kind));
   if (kind < 1 || kind > 4) return r.Error("threshold_kind", "unknown threshold kind " + std::to_string(kind));
   m.threshold_ = NewThreshold(static_cast<ThresholdKind>(kind));
-  VIGIL_RETURN_IF_ERROR(r.U64("threshold_size", &size));
-  if (size > r.remaining()) return r.Error("threshold_size", "component of " + std::to_string(size) + " bytes exceeds the file");
-  {
-    size_t start = r.offset();
-    core::ByteReader sub(u.payload.subspan(start, size), source, model::kHeaderSize + start);
-    VIGIL_RETURN_IF_ERROR(m.threshold_->Load(sub));
-    if (sub.remaining() != 0) return sub.Error("threshold", std::to_string(sub.remaining()) + " unread bytes");
-    VIGIL_RETURN_IF_ERROR(r.Skip("threshold", size));
-  }
+  VIGIL_RETURN_IF_ERROR(ReadComponent(r, u.payload, "threshold", [&](core::ByteReader& sub) { return m.threshold_->Load(sub); }));
   if (r.remaining() != 0) return r.Error("end of payload", std::to_string(r.remaining()) + " trailing bytes");
   return m;
 }

@@ -37,8 +37,9 @@ Status ValidateTail(const ThresholdOptions& o) {
   // cannot express (it would silently become t).
   if (!(o.risk < 1 - o.init_quantile)) {
     return Status::InvalidArgument("threshold option 'risk' = " + ShortestDouble(o.risk) +
-                                   " must be below 1 - init_quantile = " + ShortestDouble(1 - o.init_quantile) +
-                                   " (the fraction of training scores above the initial threshold)");
+                                   " must be below 1 - init_quantile (init_quantile = " +
+                                   ShortestDouble(o.init_quantile) +
+                                   "): only that top fraction of the training scores is modelled");
   }
   return ValidateMargin(o.margin);
 }

@@ -83,6 +83,10 @@ TEST(IForestForestTest, FinishBuildsCompleteTreeLayout) {
   // Leaf level positions 3..6: the depth-1 leaf sits at its leftmost descendant (3) with
   // 1 + c(1) = 1; position 4 is unreachable; then 2 + c(2) = 3 and 2 + c(1) = 2.
   EXPECT_EQ(f.leaf_length, (std::vector<float>{1.0f, 0.0f, 3.0f, 2.0f}));
+  // log2 rows at heap positions 0..6: root 4, pass-through 1 (leaf below it), split 3, then
+  // the leaf level 1, unreachable, 2, 1.
+  const float l3 = static_cast<float>(std::log2(3.0));
+  EXPECT_EQ(f.log2_rows, (std::vector<float>{2.0f, 0.0f, l3, 0.0f, 0.0f, 1.0f, 0.0f}));
   EXPECT_DOUBLE_EQ(f.inv_norm, 1.0 / AveragePathLength(4));
 }
 

@@ -55,14 +55,16 @@ TEST(IForestScoreTest, HandBuiltTreeScores) {
     EXPECT_EQ(scores[i], ScoreIForestRowReference(f, x.data() + 2 * i)) << i;
   }
   ScoreIForest(f, x.data(), 4, scores.data(), contrib.data());
-  // Row 0 isolated by the f0 split alone; rows 1 and 2 went through f0 then f1, each credited
-  // 1/(2·h) and normalised to one half.
+  // Bits gained per split, log2(rows before / rows after), all divided by the same h_t:
+  // row 0: f0 takes 4 → 1 rows (2 bits), so f0 gets everything.
+  // row 1: f0 4 → 3 (0.41504 bits), f1 3 → 2 (0.58496 bits); shares 0.41504 and 0.58496.
+  // row 2: f0 4 → 3 (0.41504), f1 3 → 1 (1.58496); total 2 bits, shares 0.20752, 0.79248.
   EXPECT_EQ(contrib[0], 1.0f);
   EXPECT_EQ(contrib[1], 0.0f);
-  EXPECT_FLOAT_EQ(contrib[2], 0.5f);
-  EXPECT_FLOAT_EQ(contrib[3], 0.5f);
-  EXPECT_FLOAT_EQ(contrib[4], 0.5f);
-  EXPECT_FLOAT_EQ(contrib[5], 0.5f);
+  EXPECT_NEAR(contrib[2], 0.41504f, 1e-5);
+  EXPECT_NEAR(contrib[3], 0.58496f, 1e-5);
+  EXPECT_NEAR(contrib[4], 0.20752f, 1e-5);
+  EXPECT_NEAR(contrib[5], 0.79248f, 1e-5);
 }
 
 TEST(IForestScoreTest, BlockedSingleRowReferenceAndContribPathsAgreeBitForBit) {

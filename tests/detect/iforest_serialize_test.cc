@@ -113,7 +113,7 @@ TEST(IForestSerializeTest, BackwardChildIsRejectedWithFieldAndOffset) {
   Status s = Load(bytes, &g);
   EXPECT_EQ(s.code(), StatusCode::kCorruption);
   EXPECT_NE(s.message().find("field 'iforest.left'"), std::string::npos) << s.message();
-  EXPECT_NE(s.message().find("offset " + std::to_string(at + 4)), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("offset " + std::to_string(at) + ":"), std::string::npos) << s.message();
   EXPECT_NE(s.message().find("left child 0 outside"), std::string::npos) << s.message();
 }
 
@@ -128,20 +128,44 @@ TEST(IForestSerializeTest, ChildPastTheTreeIsRejected) {
   EXPECT_NE(s.message().find("outside"), std::string::npos) << s.message();
 }
 
-TEST(IForestSerializeTest, SharedOrOrphanChildIsRejected) {
-  // Point the root's children at the pair the root's left child owns: those nodes get two
-  // parents or the original children none.
+TEST(IForestSerializeTest, OrphanedChildIsRejected) {
+  // Re-point a split at its left child's children: the left child then has no parent.
   const IForest f = SmallForest();
+  size_t split = 0;
+  while (f.nodes[split].leaf_size != 0 || f.nodes[f.nodes[split].left].leaf_size != 0) ++split;
+  ASSERT_LT(split, f.tree_begin[1]) << "fixture needs two split levels in tree 0";
   std::vector<uint8_t> bytes = Save(f);
-  const IForestNode& root = f.nodes[0];
-  ASSERT_EQ(root.leaf_size, 0u);
-  const IForestNode& left = f.nodes[root.left];
-  ASSERT_EQ(left.leaf_size, 0u) << "expected a split below the root in this fixture";
-  PutU32(&bytes, NodeOffset(f, 0) + 12, left.left);
+  PutU32(&bytes, NodeOffset(f, split) + 12, f.nodes[f.nodes[split].left].left);
   IForest g;
   Status s = Load(bytes, &g);
   EXPECT_EQ(s.code(), StatusCode::kCorruption);
-  EXPECT_NE(s.message().find("child of no node"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("node " + std::to_string(f.nodes[split].left) + ": is the child of no node"),
+            std::string::npos)
+      << s.message();
+}
+
+TEST(IForestSerializeTest, SharedChildIsRejected) {
+  // Two splits claiming the same children: point the root's right child (if a split) at the
+  // pair the root's left child owns.
+  const IForest f = SmallForest();
+  const IForestNode& root = f.nodes[0];
+  ASSERT_EQ(root.leaf_size, 0u);
+  uint32_t a = root.left, b = root.left + 1;
+  if (f.nodes[a].leaf_size != 0) std::swap(a, b);
+  ASSERT_EQ(f.nodes[a].leaf_size, 0u) << "fixture needs a split below the root";
+  // Make node `other` (the root's other child) a split pointing at a's children; it needs
+  // its leaf fields replaced by split fields.
+  const uint32_t other = a == root.left ? root.left + 1 : root.left;
+  std::vector<uint8_t> bytes = Save(f);
+  const size_t at = NodeOffset(f, other);
+  PutU32(&bytes, at, 0);                     // split
+  PutU32(&bytes, at + 4, 0);                 // feature 0
+  PutF32(&bytes, at + 8, 0.5f);              // threshold
+  PutU32(&bytes, at + 12, f.nodes[a].left);  // children a owns; whichever claims second fails
+  IForest g;
+  Status s = Load(bytes, &g);
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+  EXPECT_NE(s.message().find("already has a parent"), std::string::npos) << s.message();
 }
 
 TEST(IForestSerializeTest, BadFeatureAndThresholdAreRejected) {
@@ -234,7 +258,8 @@ TEST(IForestSerializeTest, TreeSizesAndLeafSizesAreValidated) {
     PutF32(&bytes, NodeOffset(f, leaf) + 8, 1.0f);
     IForest g;
     Status s = Load(bytes, &g);
-    EXPECT_NE(s.message().find("leaf with non-zero"), std::string::npos) << s.message();
+    EXPECT_NE(s.message().find("leaf with non-zero threshold"), std::string::npos) << s.message();
+    EXPECT_NE(s.message().find("field 'iforest.threshold'"), std::string::npos) << s.message();
   }
 }
 
@@ -266,6 +291,8 @@ TEST(IForestSerializeTest, TooDeepTreeIsRejected) {
   Status s = LoadIForest(r, &g);
   EXPECT_EQ(s.code(), StatusCode::kCorruption);
   EXPECT_NE(s.message().find("tree 0 node 5: depth 3 exceeds height limit 2"), std::string::npos) << s.message();
+  // Node 5 starts after 28 header bytes, one tree size and five 16-byte records.
+  EXPECT_NE(s.message().find("deep.vgm: offset 112: field 'iforest.leaf_size'"), std::string::npos) << s.message();
 }
 
 }  // namespace

@@ -69,6 +69,7 @@ void AddFitFlags(CLI::App* cmd, FitFlags* f) {
   cmd->add_option("--threshold-method", f->threshold_method, "quantile | pot | spot");
   cmd->add_option("--quantile", f->quantile, "quantile method: q of the normal scores");
   cmd->add_option("--risk", f->risk, "pot/spot: exceedance probability per sample");
+  cmd->add_option("--init-quantile", f->init_quantile, "pot/spot: quantile of the initial (peaks) threshold");
   cmd->add_option("--margin", f->margin, "Multiplies the learned threshold");
   cmd->add_option("--calibration-folds", f->calibration_folds,
                   "Learn the threshold on K-fold out-of-fold scores (0 = in-sample scores)");
@@ -97,6 +98,7 @@ Result<FitOptions> ToFitOptions(const FitFlags& f, const std::string& detector) 
   }
   if (f.quantile) o.threshold.quantile = *f.quantile;
   if (f.risk) o.threshold.risk = *f.risk;
+  if (f.init_quantile) o.threshold.init_quantile = *f.init_quantile;
   if (f.margin) o.threshold.margin = *f.margin;
   if (f.calibration_folds) o.calibration_folds = *f.calibration_folds;
   if (f.smooth) o.smooth = *f.smooth;

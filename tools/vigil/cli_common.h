@@ -38,7 +38,7 @@ struct FitFlags {
   std::string detector = "pca";
   std::optional<uint32_t> window, smooth, min_run, trees, subsample, calibration_folds;
   std::optional<std::string> window_stats, threshold_method, combine;
-  std::optional<double> quantile, risk, margin, explained_variance;
+  std::optional<double> quantile, risk, init_quantile, margin, explained_variance;
   std::optional<uint64_t> seed;
 };
 void AddFitFlags(CLI::App* cmd, FitFlags* flags);
