@@ -99,8 +99,7 @@ class IForestDetector final : public Detector {
 
   // The scoring layout, which is what Score() reads (log2_rows only for contributions).
   size_t ParameterBytes() const override {
-    return (forest_.columns.size() + forest_.keys.size()) * sizeof(uint32_t) +
-           (forest_.leaf_length.size() + forest_.log2_rows.size()) * sizeof(float);
+    return forest_.cells.size() * sizeof(uint64_t) + forest_.log2_rows.size() * sizeof(float);
   }
 
  private:

@@ -119,10 +119,10 @@ Status ValidateInput(const float* x, size_t rows, size_t dim, const IForestParam
     return Status::InvalidArgument("iforest: iforest_subsample must be >= 2, got " + std::to_string(params.subsample));
   }
   const uint64_t psi = std::min<uint64_t>(params.subsample, rows);
-  if (uint64_t{params.trees} << HeightLimit(psi) > kIForestMaxLeafSlots) {
+  if (uint64_t{params.trees} << (HeightLimit(psi) + 1) > kIForestMaxCells) {
     return Status::InvalidArgument("iforest: " + std::to_string(params.trees) + " trees of subsample " +
-                                   std::to_string(psi) + " exceed the model size limit (trees x 2^ceil(log2 " +
-                                   "subsample) must be <= " + std::to_string(kIForestMaxLeafSlots) + ")");
+                                   std::to_string(psi) + " exceed the model size limit (trees x 2^(ceil(log2 " +
+                                   "subsample)+1) must be <= " + std::to_string(kIForestMaxCells) + ")");
   }
   for (size_t r = 0; r < rows; ++r) {
     for (size_t j = 0; j < dim; ++j) {
@@ -153,12 +153,9 @@ uint32_t HeightLimit(uint64_t n) {
 void FinishIForest(IForest* forest) {
   const size_t trees = forest->trees();
   const uint32_t h = forest->height_limit;
-  const size_t slots = forest->slots_per_tree(), leaves = forest->leaves_per_tree();
-  const size_t positions = forest->positions_per_tree();
-  forest->columns.assign(trees * slots, 0);
-  forest->keys.assign(trees * slots, kIForestPassKey);
-  forest->leaf_length.assign(trees * leaves, 0.0f);
-  forest->log2_rows.assign(trees * positions, 0.0f);
+  const size_t per_tree = forest->cells_per_tree();
+  forest->cells.assign(trees * per_tree, 0);
+  forest->log2_rows.assign(trees * per_tree, 0.0f);
   const size_t n = forest->nodes.size();
   // Rows per node, from the leaves up (children always follow their parent).
   std::vector<uint64_t> rows(n);
@@ -170,36 +167,32 @@ void FinishIForest(IForest* forest) {
   std::vector<uint64_t> pos(n);
   std::vector<uint32_t> depth(n);
   for (size_t t = 0; t < trees; ++t) {
-    uint32_t* tree_columns = forest->columns.data() + t * slots;
-    uint32_t* tree_keys = forest->keys.data() + t * slots;
-    float* tree_leaves = forest->leaf_length.data() + t * leaves;
-    float* tree_log2_rows = forest->log2_rows.data() + t * positions;
+    uint64_t* cells = forest->cells.data() + t * per_tree;
+    float* log2_rows = forest->log2_rows.data() + t * per_tree;
     const uint32_t begin = forest->tree_begin[t], end = forest->tree_begin[t + 1];
-    pos[begin] = 0;
+    pos[begin] = 1;
     depth[begin] = 0;
     for (uint32_t i = begin; i < end; ++i) {
       const IForestNode& node = forest->nodes[i];
-      const uint64_t p = pos[i];
+      uint64_t p = pos[i];
       const uint32_t d = depth[i];
-      const float log2_rows = static_cast<float>(std::log2(static_cast<double>(rows[i])));
+      const float bits = static_cast<float>(std::log2(static_cast<double>(rows[i])));
       if (node.leaf_size == 0) {
-        tree_columns[p] = node.feature * kIForestLanes;
-        tree_keys[p] = FloatOrderKey(node.threshold);
-        tree_log2_rows[p] = log2_rows;
-        pos[node.left] = 2 * p + 1;
-        pos[node.left + 1] = 2 * p + 2;
+        cells[p] = SplitCell(node.feature, node.threshold);
+        log2_rows[p] = bits;
+        pos[node.left] = 2 * p;
+        pos[node.left + 1] = 2 * p + 1;
         depth[node.left] = depth[node.left + 1] = d + 1;
         continue;
       }
-      // Pass-through slots (already kIForestPassKey) always go left: after H − d more steps
-      // the row is at the leftmost leaf-level descendant of p.
-      uint64_t q = p;
-      for (uint32_t k = d; k < h; ++k) {
-        tree_log2_rows[q] = log2_rows;
-        q = 2 * q + 1;
+      // Pass-through cells always go left: after H − d more steps the row is at the leftmost
+      // leaf-level descendant of p.
+      for (uint32_t k = d; k < h; ++k, p = 2 * p) {
+        cells[p] = kIForestPassCell;
+        log2_rows[p] = bits;
       }
-      tree_log2_rows[q] = log2_rows;
-      tree_leaves[q - slots] = static_cast<float>(d + AveragePathLength(node.leaf_size));
+      cells[p] = LeafCell(static_cast<float>(d + AveragePathLength(node.leaf_size)));
+      log2_rows[p] = bits;
     }
   }
   forest->inv_norm = 1.0 / (static_cast<double>(trees) * AveragePathLength(forest->subsample));

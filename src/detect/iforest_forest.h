@@ -6,20 +6,22 @@
 // Two representations of the same trees:
 // - Structure (`nodes`): each tree a breadth-first run of explicit nodes with child links.
 //   It is what the builder produces and what is serialized.
-// - Scoring layout (`columns`, `keys`, `leaf_length`), derived by FinishIForest: every tree
-//   as a complete binary tree of depth height_limit in implicit heap order (children of slot
-//   p are 2p+1 and 2p+2), so a descent is height_limit steps of "load the slot's column, load
-//   the row's value there, compare with the slot's key, p = 2p + 1 + (x >= t)": no child
-//   pointers, no leaf test, no branch. A leaf shallower than the limit becomes a chain of
-//   pass-through slots (key of +inf: always left) ending at the leaf level. Thresholds and
-//   row values are compared as order-preserving integer keys (FloatOrderKey) because an
-//   integer compare feeds the add directly, which measured ~35% faster than comiss + setcc.
-//   Slots take 8 bytes and 2^H <= 2ψ, so a tree takes at most 24ψ bytes (3 KiB at ψ = 256);
-//   all trees share contiguous arrays.
+// - Scoring layout (`cells`), derived by FinishIForest: every tree as a complete binary tree
+//   of depth H = height_limit in 1-based heap order (root 1, children of p at 2p and 2p+1),
+//   one 8-byte cell per position, so a descent is H steps of
+//       cell = cells[p];  p = 2p + (key_below(cell) < row_key[column(cell)])
+//   with no child pointers, no leaf test and no branch; after H steps p is at the leaf level,
+//   whose cells hold the path length. A leaf shallower than H becomes a chain of pass-through
+//   cells (nothing is above their key: always left) ending at the leaf level. Thresholds and
+//   row values are compared as order-preserving integer keys (FloatOrderKey); the cell stores
+//   key − 1 so that "x >= threshold" is the carry of one unsigned compare, which x86 adds
+//   straight into p (cmp + adc). Column and key share a cell so one base register serves
+//   both, leaving registers for more rows in flight. A tree takes 2^(H+1) cells
+//   = 8·2^(H+1) <= 32ψ bytes (4 KiB at ψ = 256); all trees share one contiguous array.
 #pragma once
 
-#include <cstddef>
 #include <bit>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -28,13 +30,14 @@
 
 namespace vigil::detect {
 
-// Rows descend trees in groups of this many independent chains (see iforest_score.cc); slot
-// columns are pre-multiplied by it so the kernel's address arithmetic is free.
-constexpr uint32_t kIForestLanes = 8;
+// Rows descend a tree in lockstep in groups of this many independent chains (see
+// iforest_score.cc); cell columns are pre-multiplied by it so the kernel's address arithmetic
+// is free.
+constexpr uint32_t kIForestLanes = 10;
 // Largest dim the scoring layout can address (feature × kIForestLanes fits in uint32).
 constexpr uint64_t kIForestMaxDim = uint64_t{1} << 24;
-// Bound on trees × 2^height_limit, the size of the scoring layout (12 bytes each: 3 GiB).
-constexpr uint64_t kIForestMaxLeafSlots = uint64_t{1} << 28;
+// Bound on trees × 2^(height_limit+1), the number of cells (12 bytes each with log2_rows: 3 GiB).
+constexpr uint64_t kIForestMaxCells = uint64_t{1} << 28;
 
 // Maps floats to uint32 so that unsigned order equals float order (−0 and +0 map alike, as
 // they compare equal): a >= b  <=>  FloatOrderKey(a) >= FloatOrderKey(b) for non-NaN a, b.
@@ -43,8 +46,19 @@ constexpr uint32_t FloatOrderKey(float v) {
   const uint32_t negative = static_cast<uint32_t>(static_cast<int32_t>(bits) >> 31);
   return bits ^ (negative | 0x80000000u);
 }
-// Key of a pass-through slot: no finite value reaches it, so rows always go left.
-constexpr uint32_t kIForestPassKey = FloatOrderKey(std::numeric_limits<float>::infinity());
+
+// A split cell: low half the column (feature × kIForestLanes), high half FloatOrderKey(t) − 1.
+// Finite thresholds have keys >= 1, so the subtraction never wraps.
+constexpr uint64_t SplitCell(uint32_t feature, float threshold) {
+  return (uint64_t{FloatOrderKey(threshold) - 1} << 32) | (feature * kIForestLanes);
+}
+// Pass-through: no finite value's key exceeds FloatOrderKey(+inf) − 1 = FloatOrderKey(FLT_MAX).
+constexpr uint64_t kIForestPassCell = uint64_t{FloatOrderKey(std::numeric_limits<float>::infinity()) - 1} << 32;
+// A leaf-level cell: the bits of the path length in the low half.
+constexpr uint64_t LeafCell(float path_length) { return std::bit_cast<uint32_t>(path_length); }
+constexpr uint32_t CellColumn(uint64_t cell) { return static_cast<uint32_t>(cell); }
+constexpr uint32_t CellKeyBelow(uint64_t cell) { return static_cast<uint32_t>(cell >> 32); }
+constexpr float CellPathLength(uint64_t cell) { return std::bit_cast<float>(static_cast<uint32_t>(cell)); }
 
 struct IForestNode {
   uint32_t feature;    // split feature (split nodes)
@@ -60,19 +74,18 @@ struct IForest {
   // Structure.
   std::vector<IForestNode> nodes;
   std::vector<uint32_t> tree_begin;  // trees + 1 offsets into nodes; a tree's root is its first node
-  // Scoring layout (FinishIForest), tree-major.
-  std::vector<uint32_t> columns;   // trees × (2^H − 1): split feature × kIForestLanes (0 if pass-through)
-  std::vector<uint32_t> keys;      // trees × (2^H − 1): FloatOrderKey(threshold), or kIForestPassKey
-  std::vector<float> leaf_length;  // trees × 2^H: depth + c(leaf size) at the leaf level
-  // trees × (2^(H+1) − 1): log2 of the training rows that reached each heap position (slots
-  // then leaf level; a pass-through chain repeats its leaf's value). Read only for contributions.
+  // Scoring layout (FinishIForest), tree-major, 2^(H+1) entries per tree indexed by 1-based
+  // heap position (entry 0 unused): positions 1 .. 2^H − 1 are split or pass-through cells,
+  // 2^H .. 2^(H+1) − 1 the leaf level.
+  std::vector<uint64_t> cells;
+  // log2 of the training rows that reached each position (a pass-through chain repeats its
+  // leaf's value). Read only when computing contributions.
   std::vector<float> log2_rows;
-  double inv_norm = 0;             // 1 / (trees · c(ψ)): turns a path-length sum into E[h]/c(ψ)
+  double inv_norm = 0;  // 1 / (trees · c(ψ)): turns a path-length sum into E[h]/c(ψ)
 
   size_t trees() const { return tree_begin.empty() ? 0 : tree_begin.size() - 1; }
-  size_t slots_per_tree() const { return (size_t{1} << height_limit) - 1; }
-  size_t leaves_per_tree() const { return size_t{1} << height_limit; }
-  size_t positions_per_tree() const { return (size_t{2} << height_limit) - 1; }
+  size_t cells_per_tree() const { return size_t{2} << height_limit; }
+  size_t leaf_level() const { return size_t{1} << height_limit; }  // first leaf-level position
 };
 
 struct IForestParams {
@@ -95,7 +108,7 @@ uint32_t HeightLimit(uint64_t n);
 // uniformly among those not constant in the node, at a value uniform in (min, max], until a
 // node holds one row, reaches the height limit, or has only constant features.
 // InvalidArgument for rows < 2, dim == 0 or > kIForestMaxDim, trees == 0, subsample < 2,
-// trees × 2^height_limit > kIForestMaxLeafSlots, or a non-finite value (naming its row and
+// trees × 2^(height_limit+1) > kIForestMaxCells, or a non-finite value (naming its row and
 // column).
 Result<IForest> BuildIForest(const float* x, size_t rows, size_t dim, const IForestParams& params);
 

@@ -28,6 +28,12 @@ namespace vigil::detect {
 // x: rows × forest.dim, row-major, finite. scores: rows. contrib: rows × dim or nullptr.
 void ScoreIForest(const IForest& forest, const float* x, size_t rows, float* scores, float* contrib);
 
+// ScoreIForest without contributions and without the x86-64 assembly step: the kernel other
+// targets run. Bit-identical to ScoreIForest; exposed so tests cover it on every target.
+void ScoreIForestPortable(const IForest& forest, const float* x, size_t rows, float* scores);
+// Whether ScoreIForest uses the x86-64 assembly step on this build.
+bool IForestUsesAsmStep();
+
 // Scores one row by walking the structure (explicit nodes and leaf tests) instead of the
 // scoring layout: the reference the fast kernels are tested against, bit for bit.
 float ScoreIForestRowReference(const IForest& forest, const float* row);

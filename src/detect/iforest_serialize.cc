@@ -110,7 +110,7 @@ Status LoadIForest(core::ByteReader& r, IForest* out) {
     return r.Error("iforest.trees", Str(trees) + " trees cannot fit in the " + Str(r.remaining()) +
                                         " bytes left (or is 0)");
   }
-  if (uint64_t{trees} << f.height_limit > kIForestMaxLeafSlots) {
+  if (uint64_t{trees} << (f.height_limit + 1) > kIForestMaxCells) {
     return r.Error("iforest.trees", Str(trees) + " trees of height " + Str(f.height_limit) +
                                         " exceed the model size limit");
   }

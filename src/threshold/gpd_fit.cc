@@ -10,7 +10,7 @@ namespace vigil::threshold {
 namespace {
 
 // Grid points per search interval. Fewer risks two close roots sharing one cell (then
-// neither is seen); more costs one pass over the excesses each.
+// SplitCell must find them); more costs one pass over the excesses each.
 constexpr int kGridPoints = 20;
 // Relative accuracy of a root in x.
 constexpr double kRootTolerance = 1e-10;
@@ -23,171 +23,225 @@ constexpr int kMaxTrackingSteps = 20;
 // Relative Newton step at which a tracked root is accepted (see RefitGpd).
 constexpr double kTrackingAcceptStep = 1e-5;
 constexpr int kMaxRefineSteps = 100;
+constexpr int kMaxSplitSteps = 40;
+constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 
-struct Summary {
+// The excesses, the censoring, and the summary statistics the search needs.
+struct Problem {
+  std::span<const double> y;
+  double n = 0;
+  double m = 0;  // censored count / n
+  double c = 0;  // censoring point
+  double sum = 0;
   double mean = 0;
   double min = 0;
   double max = 0;
+  double pole = 0;  // x must stay above it: -1 / max(Y_max, c)
 };
 
-Summary Summarize(std::span<const double> y) {
+Problem MakeProblem(std::span<const double> y, GpdCensoring censoring) {
   VIGIL_CHECK(!y.empty());
-  Summary s{0, y[0], y[0]};
-  double sum = 0;
+  VIGIL_CHECK(std::isfinite(censoring.count) && censoring.count >= 0);
+  Problem p;
+  p.y = y;
+  p.n = static_cast<double>(y.size());
+  if (censoring.count > 0) {
+    VIGIL_CHECK(std::isfinite(censoring.at) && censoring.at > 0);
+    p.m = censoring.count / p.n;
+    p.c = censoring.at;
+  }
+  p.min = y[0];
+  p.max = y[0];
   for (double v : y) {
     VIGIL_CHECK(v > 0 && std::isfinite(v));
-    sum += v;
-    s.min = std::min(s.min, v);
-    s.max = std::max(s.max, v);
+    p.sum += v;
+    p.min = std::min(p.min, v);
+    p.max = std::max(p.max, v);
   }
-  s.mean = sum / static_cast<double>(y.size());
-  return s;
+  p.mean = p.sum / p.n;
+  p.pole = -1 / std::max(p.max, p.c);
+  return p;
 }
 
-// w(x) = u(x) v(x) - 1 and its derivative from the sums. w is formed as
-// (u-1)(v-1) + (u-1) + (v-1) from terms that are each O(x) small near x = 0, so the
-// O(x^2) value of w there is not lost to cancellation against 1.
+// w(x), w'(x) and the profile quantities at x, from the sums. w is formed as
+// (u-1) gamma + (u-1) + gamma - m (1 - r_c) from terms that are each O(x) small near
+// x = 0, so the O(x^2) value of w there is not lost to cancellation against 1.
 struct WValue {
   double w = 0;
   double dw = 0;
-  double gamma = 0;  // v(x) - 1 = mean(log(1 + x Y_i)): the shape if x is a root
-  double dv = 0;     // v'(x) = gamma'(x)
+  double gamma = 0;      // the profile shape at x
+  double dgamma = 0;     // its derivative
+  double mean_log = 0;   // mean(log(1 + x Y))
+  double dmean_log = 0;  // its derivative, mean(Y / (1 + x Y))
 };
 
-WValue FromSums(const GrimshawSums& s) {
-  double u_m1 = -s.sum_frac / s.count;
-  double v_m1 = s.sum_log / s.count;
-  double du = -s.sum_y_r2 / s.count;
-  double dv = s.sum_y_r / s.count;
+WValue FromSums(const Problem& p, const GrimshawSums& s) {
   WValue out;
-  out.w = u_m1 * v_m1 + u_m1 + v_m1;
-  out.dw = du * (1 + v_m1) + (1 + u_m1) * dv;
-  out.gamma = v_m1;
-  out.dv = dv;
+  double u_m1 = -s.sum_frac / s.count;
+  double du = -s.sum_y_r2 / s.count;
+  out.mean_log = s.sum_log / s.count;
+  out.dmean_log = s.sum_y_r / s.count;
+  out.gamma = out.mean_log;
+  out.dgamma = out.dmean_log;
+  double censored_w = 0;
+  double censored_dw = 0;
+  if (p.m > 0) {
+    double xc = s.x * p.c;
+    double rc = 1 / (1 + xc);
+    out.gamma += p.m * std::log1p(xc);
+    out.dgamma += p.m * p.c * rc;
+    censored_w = p.m * xc * rc;  // m (1 - r_c)
+    censored_dw = p.m * p.c * rc * rc;
+  }
+  out.w = u_m1 * out.gamma + u_m1 + out.gamma - censored_w;
+  out.dw = du * (1 + out.gamma) + (1 + u_m1) * out.dgamma - censored_dw;
   return out;
 }
 
-// Non-finite w when x is outside the domain (some 1 + x Y_i <= 0).
-WValue EvaluateW(std::span<const double> y, double x) {
-  GrimshawSums s = ComputeGrimshawSums(y, x);
-  if (!s.valid) return WValue{std::numeric_limits<double>::quiet_NaN(), 0, 0, 0};
-  return FromSums(s);
+bool InDomain(const Problem& p, double x) { return x > p.pole; }
+
+// NaN w when x is outside the domain.
+WValue EvaluateW(const Problem& p, double x) {
+  GrimshawSums s = ComputeGrimshawSums(p.y, x);
+  if (!s.valid || !InDomain(p, x)) return WValue{std::numeric_limits<double>::quiet_NaN(), 0, 0, 0, 0, 0};
+  return FromSums(p, s);
 }
 
-// At any x the profile likelihood has gamma = mean(log(1 + x Y)), sigma = gamma / x, so
-// sum log(1 + x Y) = n gamma and the log-likelihood is -n log(sigma) - n (1 + gamma).
-GpdFit RootFit(size_t n, double x, double gamma) {
+// For fixed x the likelihood is maximized by gamma(x), sigma = gamma / x, where it equals
+// -n log(sigma) - n mean_log - n (the censored and uncensored terms combine into n).
+GpdFit RootFit(const Problem& p, double x, double gamma, double mean_log) {
   GpdFit fit;
   fit.method = GpdMethod::kGrimshawRoot;
   fit.root = x;
   fit.gamma = gamma;
   fit.sigma = gamma / x;
-  double nn = static_cast<double>(n);
-  if (!(fit.sigma > 0) || !std::isfinite(fit.sigma) || !std::isfinite(gamma)) {
-    fit.log_likelihood = -std::numeric_limits<double>::infinity();
+  if (!(fit.sigma > 0) || !std::isfinite(fit.sigma) || !std::isfinite(gamma) || !std::isfinite(mean_log)) {
+    fit.log_likelihood = kNegInf;
   } else {
-    fit.log_likelihood = -nn * std::log(fit.sigma) - nn * (1 + gamma);
+    fit.log_likelihood = -p.n * std::log(fit.sigma) - p.n * mean_log - p.n;
   }
   return fit;
 }
 
+void Consider(const GpdFit& fit, GpdFit* best) {
+  if (fit.log_likelihood > best->log_likelihood) *best = fit;
+}
+
 // Refines a root bracketed by lo < hi with w(lo), w(hi) of opposite signs: Newton steps
 // while they stay inside the bracket, bisection otherwise.
-bool RefineRoot(std::span<const double> y, double lo, double w_lo, double hi, double* x_out, double* gamma_out) {
+void RefineRoot(const Problem& p, double lo, double w_lo, double hi, GpdFit* best) {
   double x = 0.5 * (lo + hi);
   for (int it = 0; it < kMaxRefineSteps; ++it) {
-    WValue e = EvaluateW(y, x);
-    if (!std::isfinite(e.w)) return false;
-    if (e.w == 0) {
-      *x_out = x;
-      *gamma_out = e.gamma;
-      return true;
-    }
+    WValue e = EvaluateW(p, x);
+    if (!std::isfinite(e.w)) return;
+    double step = e.w / e.dw;
+    bool newton_ok = std::isfinite(step);
     if ((e.w < 0) == (w_lo < 0)) {
       lo = x;
       w_lo = e.w;
     } else {
       hi = x;
     }
-    double step = e.w / e.dw;
-    bool newton_ok = std::isfinite(step);
-    if ((newton_ok && std::abs(step) <= kRootTolerance * std::abs(x)) ||
+    if (e.w == 0 || (newton_ok && std::abs(step) <= kRootTolerance * std::abs(x)) ||
         hi - lo <= kRootTolerance * std::max(std::abs(lo), std::abs(hi))) {
-      *x_out = x;
-      *gamma_out = e.gamma;
-      return true;
+      Consider(RootFit(p, x, e.gamma, e.mean_log), best);
+      return;
     }
     double next = x - step;
     x = (newton_ok && next > lo && next < hi) ? next : 0.5 * (lo + hi);
   }
-  return false;
 }
 
 // Two roots inside one grid cell show no sign change at its ends, but then w turns back
 // toward zero inside the cell: w < 0 rising then falling (or w > 0 falling then rising).
 // Bisection on the sign of w' walks to that extremum; if w changes sign on the way, the
-// cell splits into two brackets. False when no sign change is found.
-bool SplitCell(std::span<const double> y, double a, WValue wa, double b, double* mid, WValue* w_mid) {
-  constexpr int kMaxSplitSteps = 40;
+// cell splits into two brackets, each refined.
+void SplitCell(const Problem& p, double a, const WValue& wa, double b, GpdFit* best) {
+  const double lo = a;
+  const double hi = b;
   bool below = wa.w < 0;
   for (int it = 0; it < kMaxSplitSteps; ++it) {
-    double m = 0.5 * (a + b);
-    WValue e = EvaluateW(y, m);
-    if (!std::isfinite(e.w)) return false;
+    double mid = 0.5 * (a + b);
+    WValue e = EvaluateW(p, mid);
+    if (!std::isfinite(e.w)) return;
     if (e.w != 0 && (e.w < 0) != below) {
-      *mid = m;
-      *w_mid = e;
-      return true;
+      RefineRoot(p, lo, wa.w, mid, best);
+      RefineRoot(p, mid, e.w, hi, best);
+      return;
     }
     // Moving toward zero means rising when below: keep the half the slope points into.
     if ((e.dw > 0) == below) {
-      a = m;
+      a = mid;
     } else {
-      b = m;
+      b = mid;
     }
-    if (b - a <= kRootTolerance * std::max(std::abs(a), std::abs(b))) return false;
+    if (b - a <= kRootTolerance * std::max(std::abs(a), std::abs(b))) return;
   }
-  return false;
-}
-
-void ConsiderRoot(std::span<const double> y, double lo, double w_lo, double hi, GpdFit* best) {
-  double root = 0;
-  double gamma = 0;
-  if (!RefineRoot(y, lo, w_lo, hi, &root, &gamma)) return;
-  GpdFit fit = RootFit(y.size(), root, gamma);
-  if (fit.log_likelihood > best->log_likelihood) *best = fit;
 }
 
 // Scans increasing grid points for sign changes of w and keeps the best root found.
-void ScanInterval(std::span<const double> y, std::span<const double> grid, GpdFit* best) {
+void ScanInterval(const Problem& p, std::span<const double> grid, GpdFit* best) {
   double prev_x = 0;
   WValue prev;
   bool have_prev = false;
   for (double x : grid) {
-    WValue e = EvaluateW(y, x);
+    WValue e = EvaluateW(p, x);
     if (!std::isfinite(e.w) || !std::isfinite(e.dw)) {
       have_prev = false;
       continue;
     }
     if (e.w == 0) {
-      GpdFit fit = RootFit(y.size(), x, e.gamma);
-      if (fit.log_likelihood > best->log_likelihood) *best = fit;
+      Consider(RootFit(p, x, e.gamma, e.mean_log), best);
     } else if (have_prev && prev.w != 0) {
       if ((prev.w < 0) != (e.w < 0)) {
-        ConsiderRoot(y, prev_x, prev.w, x, best);
+        RefineRoot(p, prev_x, prev.w, x, best);
       } else if ((prev.w < 0) == (prev.dw > 0) && (e.w < 0) == (e.dw < 0)) {
-        double mid = 0;
-        WValue w_mid;
-        if (SplitCell(y, prev_x, prev, x, &mid, &w_mid)) {
-          ConsiderRoot(y, prev_x, prev.w, mid, best);
-          ConsiderRoot(y, mid, w_mid.w, x, best);
-        }
+        SplitCell(p, prev_x, prev, x, best);
       }
     }
     prev_x = x;
     prev = e;
     have_prev = true;
   }
+}
+
+GpdFit Exponential(const Problem& p, GpdMethod method) {
+  GpdFit fit;
+  fit.method = method;
+  fit.sigma = (p.sum + p.m * p.n * p.c) / p.n;
+  fit.log_likelihood = -p.n * std::log(fit.sigma) - p.n;
+  return fit;
+}
+
+GpdFit FullSearch(const Problem& p) {
+  if (p.y.size() < kMinGpdExcesses) return Exponential(p, GpdMethod::kTooFewExcesses);
+  GpdFit best = Exponential(p, GpdMethod::kExponential);
+
+  double grid[kGridPoints];
+  // Negative side, x = p * pole with logit(p) evenly spaced: p from ~8e-7 (x near 0) to
+  // 1 - 1.5e-8 (x near the pole, where w -> -inf).
+  constexpr double kLogitLo = -14;
+  constexpr double kLogitHi = 18;
+  for (int k = 0; k < kGridPoints; ++k) {
+    double logit = kLogitHi - (kLogitHi - kLogitLo) * k / (kGridPoints - 1);
+    grid[k] = p.pole / (1 + std::exp(-logit));
+  }
+  ScanInterval(p, grid, &best);
+
+  // Positive side, geometric in x * mean from kNearZero to the (capped) bound.
+  double censored = p.m * p.n;
+  double mean_all = (p.sum + censored * p.c) / (p.n + censored);
+  double upper = 2 * (mean_all - p.min) / (p.min * p.min) * p.mean;
+  if (censored > 0) upper *= 2;
+  if (!(upper <= kMaxScaledRoot)) upper = kMaxScaledRoot;  // also catches inf/NaN
+  if (upper > kNearZero) {
+    double ratio = std::log(upper / kNearZero);
+    for (int k = 0; k < kGridPoints; ++k) {
+      grid[k] = kNearZero * std::exp(ratio * k / (kGridPoints - 1)) / p.mean;
+    }
+    ScanInterval(p, grid, &best);
+  }
+  return best;
 }
 
 }  // namespace
@@ -239,113 +293,88 @@ GrimshawSums ComputeGrimshawSums(std::span<const double> excesses, double x) {
   return s;
 }
 
-GpdFit ExponentialFit(std::span<const double> excesses, GpdMethod method) {
-  VIGIL_CHECK(!excesses.empty());
-  double sum = 0;
-  for (double v : excesses) sum += v;
-  double n = static_cast<double>(excesses.size());
-  GpdFit fit;
-  fit.method = method;
-  fit.sigma = sum / n;
-  fit.log_likelihood = -n * std::log(fit.sigma) - n;
-  return fit;
+GpdFit ExponentialFit(std::span<const double> excesses, GpdMethod method, GpdCensoring censoring) {
+  return Exponential(MakeProblem(excesses, censoring), method);
 }
 
-GpdFit FitGpd(std::span<const double> excesses) {
-  Summary s = Summarize(excesses);
-  if (excesses.size() < kMinGpdExcesses) return ExponentialFit(excesses, GpdMethod::kTooFewExcesses);
-  GpdFit best = ExponentialFit(excesses, GpdMethod::kExponential);
-
-  double grid[kGridPoints];
-  // Negative side, x = -p / Y_max with logit(p) evenly spaced: p from ~8e-7 (x near 0)
-  // to 1 - 1.5e-8 (x near the pole -1/Y_max, where w -> -inf).
-  constexpr double kLogitLo = -14;
-  constexpr double kLogitHi = 18;
-  for (int k = 0; k < kGridPoints; ++k) {
-    double logit = kLogitHi - (kLogitHi - kLogitLo) * k / (kGridPoints - 1);
-    double p = 1 / (1 + std::exp(-logit));
-    grid[k] = -p / s.max;
-  }
-  ScanInterval(excesses, grid, &best);
-
-  // Positive side, geometric in x * mean from kNearZero to the (capped) Grimshaw bound.
-  double upper = 2 * (s.mean - s.min) / (s.min * s.min) * s.mean;
-  if (!(upper <= kMaxScaledRoot)) upper = kMaxScaledRoot;  // also catches inf/NaN
-  if (upper > kNearZero) {
-    double ratio = std::log(upper / kNearZero);
-    for (int k = 0; k < kGridPoints; ++k) {
-      grid[k] = kNearZero * std::exp(ratio * k / (kGridPoints - 1)) / s.mean;
-    }
-    ScanInterval(excesses, grid, &best);
-  }
-  return best;
+GpdFit FitGpd(std::span<const double> excesses, GpdCensoring censoring) {
+  return FullSearch(MakeProblem(excesses, censoring));
 }
 
-GpdFit RefitGpd(std::span<const double> excesses, const GpdFit& previous, GrimshawSums* sums) {
+GpdFit RefitGpd(std::span<const double> excesses, const GpdFit& previous, GrimshawSums* sums,
+                GpdCensoring censoring) {
   GrimshawSums local;
   GrimshawSums& out_sums = sums != nullptr ? *sums : local;
   const GrimshawSums carried = out_sums;
   out_sums.valid = false;  // set again only when returning a Newton result
-  if (excesses.size() < kMinGpdExcesses) return ExponentialFit(excesses, GpdMethod::kTooFewExcesses);
-  if (previous.method == GpdMethod::kTooFewExcesses) return FitGpd(excesses);
-  GpdFit exponential = ExponentialFit(excesses, GpdMethod::kExponential);
+  Problem p = MakeProblem(excesses, censoring);
+  if (excesses.size() < kMinGpdExcesses) return Exponential(p, GpdMethod::kTooFewExcesses);
+  if (previous.method == GpdMethod::kTooFewExcesses) return FullSearch(p);
+  GpdFit exponential = Exponential(p, GpdMethod::kExponential);
   if (previous.method != GpdMethod::kGrimshawRoot || previous.root == 0) return exponential;
 
-  Summary s = Summarize(excesses);
-  double pole = -1 / s.max;  // negative roots live in (pole, 0)
   GrimshawSums at;
   bool fresh = false;  // `at` comes from a pass made in this call
-  if (carried.valid && carried.count == static_cast<double>(excesses.size()) && carried.x != 0 &&
+  if (carried.valid && carried.count == p.n && carried.x != 0 && InDomain(p, carried.x) &&
       (carried.x < 0) == (previous.root < 0)) {
     at = carried;
   } else {
-    double x = previous.root;
-    // A new largest excess can move the pole past the previous root.
-    if (x < 0 && x <= pole) x = 0.999 * pole;
+    // A new largest excess (or censoring point) can move the pole past the previous root.
+    double x = InDomain(p, previous.root) ? previous.root : 0.999 * p.pole;
     at = ComputeGrimshawSums(excesses, x);
     fresh = true;
   }
   for (int it = 0; it < kMaxTrackingSteps && at.valid; ++it) {
-    WValue e = FromSums(at);
+    WValue e = FromSums(p, at);
     double step = e.w / e.dw;
     if (!std::isfinite(step)) break;
     // Accepting only after a pass keeps O(1) updates from leaking into the result.
     if (fresh && std::abs(step) <= kTrackingAcceptStep * std::abs(at.x)) {
       // Newton converges quadratically: after this step x is accurate to ~step^2, and
-      // gamma(x - step) ~ gamma(x) - step * gamma'(x) with gamma' = mean(Y / (1 + x Y)),
-      // which saves the pass that would only confirm convergence.
-      GpdFit fit = RootFit(excesses.size(), at.x - step, e.gamma - step * e.dv);
+      // the profile quantities move to first order, which saves the pass that would only
+      // confirm convergence.
+      GpdFit fit = RootFit(p, at.x - step, e.gamma - step * e.dgamma, e.mean_log - step * e.dmean_log);
       if (!(fit.log_likelihood > exponential.log_likelihood)) return exponential;
       out_sums = at;
       return fit;
     }
     double next = at.x - step;
-    if (at.x < 0 && next <= pole) next = 0.5 * (at.x + pole);
+    if (at.x < 0 && next <= p.pole) next = 0.5 * (at.x + p.pole);
     if ((next < 0) != (at.x < 0)) next = 0.5 * at.x;  // overshoot across 0: approach it instead
     // The tracked root merged into the trivial one: the exponential model took over.
-    if (std::abs(next) * s.mean < kNearZero) return exponential;
+    if (std::abs(next) * p.mean < kNearZero) return exponential;
     at = ComputeGrimshawSums(excesses, next);
     fresh = true;
   }
-  return FitGpd(excesses);
+  return FullSearch(p);
 }
 
-double GpdLogLikelihood(std::span<const double> excesses, double gamma, double sigma) {
-  constexpr double kNegInf = -std::numeric_limits<double>::infinity();
+double GpdLogLikelihood(std::span<const double> excesses, double gamma, double sigma, GpdCensoring censoring) {
   if (!(sigma > 0)) return kNegInf;
   double n = static_cast<double>(excesses.size());
+  double ll = 0;
   if (gamma == 0) {
     double sum = 0;
     for (double v : excesses) sum += v;
-    return -n * std::log(sigma) - sum / sigma;
+    ll = -n * std::log(sigma) - sum / sigma;
+  } else {
+    double sum_log = 0;
+    for (double v : excesses) {
+      double z = gamma * v / sigma;
+      if (!(z > -1)) return kNegInf;
+      sum_log += std::log1p(z);
+    }
+    ll = -n * std::log(sigma) - (1 + 1 / gamma) * sum_log;
   }
-  double sum_log = 0;
-  for (double v : excesses) {
-    double z = gamma * v / sigma;
-    if (!(z > -1)) return kNegInf;
-    sum_log += std::log1p(z);
-  }
-  return -n * std::log(sigma) - (1 + 1 / gamma) * sum_log;
+  if (censoring.count > 0) ll += censoring.count * std::log(GpdSurvival(gamma, sigma, censoring.at));
+  return ll;
+}
+
+double GpdSurvival(double gamma, double sigma, double y) {
+  if (gamma == 0) return std::exp(-y / sigma);
+  double z = gamma * y / sigma;
+  if (!(z > -1)) return 0;
+  return std::exp(-std::log1p(z) / gamma);
 }
 
 }  // namespace vigil::threshold

@@ -9,18 +9,28 @@
 // it stands for the exponential model (gamma = 0, sigma = mean excess), which is always
 // a candidate.
 //
-// Search intervals (Grimshaw's bounds): non-trivial roots lie in (-1/Y_max, 0) or in
-// (0, 2 (mean - Y_min) / Y_min^2]. Some implementations start the positive search at
+// Censoring (an extension used by SPOT, see spot_threshold.h): M further observations
+// known only to exceed c add M log P(Y > c) to the likelihood. The reduction survives:
+// for fixed x the best shape is gamma(x) = mean(log(1 + x Y)) + m log(1 + x c) with
+// m = M / N, and stationary points solve
+//   w(x) = u(x) (1 + gamma(x)) - 1 - m (1 - 1 / (1 + x c)) = 0,
+// which is Grimshaw's equation when M = 0. The exponential candidate becomes
+// sigma = (sum Y + M c) / N.
+//
+// Search intervals (Grimshaw's bounds, M = 0): non-trivial roots lie in (-1/Y_max, 0) or
+// in (0, 2 (mean - Y_min) / Y_min^2]. Some implementations start the positive search at
 // 2 (mean - Y_min) / (mean * Y_min); a numerical check (random GPD samples, dense grid)
-// found roots below that value, so the whole positive interval is scanned. Each
-// interval is scanned on a fixed grid (logit-spaced on the negative side, geometric on
-// the positive side, both denser near 0 and near the ends) for sign changes of w; each
-// bracketed root is refined by safeguarded Newton. Two roots inside one cell leave no
-// sign change at its ends; the slopes w' there (computed anyway) reveal that w turns
-// back toward 0 inside the cell, which is then split at its extremum. Among the roots
-// and x = 0 the candidate with the largest log-likelihood wins. Roots with
-// |x| * mean below ~1e-6 are not searched for: they differ from the exponential
-// candidate by |gamma| ~ 1e-6.
+// found roots below that value, so the whole positive interval is scanned. With
+// censoring the pole is -1/max(Y_max, c) and, lacking a proven bound, the positive
+// interval uses Grimshaw's bound with the censored points counted at c, doubled
+// (checked against a dense scan, see gpd_fit_test.cc). Each interval is scanned on a
+// fixed grid (logit-spaced on the negative side, geometric on the positive side) for
+// sign changes of w; each bracketed root is refined by safeguarded Newton. Two roots
+// inside one cell leave no sign change at its ends; the slopes w' there (computed
+// anyway) reveal that w turns back toward 0 inside the cell, which is then split at its
+// extremum. Among the roots and x = 0 the candidate with the largest log-likelihood
+// wins. Roots with |x| * mean below ~1e-6 are not searched for: they differ from the
+// exponential candidate by |gamma| ~ 1e-6.
 //
 // Strongly bounded tails (true gamma below about -0.6, small samples) often have no
 // root at all: the likelihood keeps growing toward gamma <= -1 at the largest excess,
@@ -29,8 +39,8 @@
 // high (fewer alarms), never into a degenerate fit.
 //
 // Cost: one pass over the excesses (a log1p and a division each) per evaluation of w;
-// a full search is ~45 passes. RefitGpd tracks a previous root with Newton (~1 pass
-// with GrimshawSums) for streaming refits.
+// a full search is ~45 passes. RefitGpd tracks a previous root with Newton (~1.5
+// passes with GrimshawSums) for streaming refits.
 #pragma once
 
 #include <cstddef>
@@ -59,9 +69,16 @@ struct GpdFit {
   GpdMethod method = GpdMethod::kExponential;
 };
 
-// Full Grimshaw search. Preconditions (VIGIL_CHECK): excesses non-empty; each excess must
-// be finite and > 0 (callers subtract the threshold from scores strictly above it).
-GpdFit FitGpd(std::span<const double> excesses);
+// `count` (>= 0, need not be an integer) observations known only to be > `at` (> 0).
+struct GpdCensoring {
+  double count = 0;
+  double at = 0;
+};
+
+// Full search. Preconditions (VIGIL_CHECK): excesses non-empty; each excess finite and
+// > 0 (callers subtract the threshold from scores strictly above it); censoring.count
+// finite and >= 0, censoring.at finite and > 0 when count > 0.
+GpdFit FitGpd(std::span<const double> excesses, GpdCensoring censoring = {});
 
 // The sums over the excesses that w(x), w'(x) and gamma(x) are made of, at one point x.
 // One pass computes them; adding or removing one excess updates them in O(1), so a
@@ -83,7 +100,8 @@ struct GrimshawSums {
 // One pass over `excesses` at x (valid unless some 1 + x Y_i <= 0).
 GrimshawSums ComputeGrimshawSums(std::span<const double> excesses, double x);
 
-// Refit after a small change of `excesses` (one added, maybe the oldest dropped).
+// Refit after a small change of `excesses` (one added, maybe the oldest dropped) or of
+// the censoring.
 // - size < kMinGpdExcesses: the exponential fallback.
 // - previous was kTooFewExcesses: full search (FitGpd).
 // - previous was kExponential: only the exponential candidate is refreshed; callers
@@ -97,13 +115,20 @@ GrimshawSums ComputeGrimshawSums(std::span<const double> excesses, double x);
 // pass. A root is accepted only after a pass made in the call; on return *sums holds
 // the sums of that pass, or is invalid if the result did not come from Newton. So
 // between calls valid sums always equal ComputeGrimshawSums(excesses, sums->x) bit for
-// bit, and (excesses, previous, sums->x, sums->valid) is enough to resume identically.
-GpdFit RefitGpd(std::span<const double> excesses, const GpdFit& previous, GrimshawSums* sums);
+// bit, and (excesses, previous, censoring, sums->x, sums->valid) is enough to resume
+// identically.
+GpdFit RefitGpd(std::span<const double> excesses, const GpdFit& previous, GrimshawSums* sums,
+                GpdCensoring censoring = {});
 
-// The maximum-likelihood exponential fit (gamma = 0, sigma = mean) with its likelihood.
-GpdFit ExponentialFit(std::span<const double> excesses, GpdMethod method);
+// The maximum-likelihood exponential fit (gamma = 0, sigma = (sum Y + M c) / N).
+GpdFit ExponentialFit(std::span<const double> excesses, GpdMethod method, GpdCensoring censoring = {});
 
-// sum_i log f(Y_i; gamma, sigma); -inf when some Y_i is outside the support or sigma <= 0.
-double GpdLogLikelihood(std::span<const double> excesses, double gamma, double sigma);
+// sum_i log f(Y_i; gamma, sigma) + M log P(Y > c); -inf when some Y_i (or c, if M > 0)
+// is outside the support or sigma <= 0.
+double GpdLogLikelihood(std::span<const double> excesses, double gamma, double sigma,
+                        GpdCensoring censoring = {});
+
+// P(Y > y) for y >= 0 (0 beyond the upper end point when gamma < 0).
+double GpdSurvival(double gamma, double sigma, double y);
 
 }  // namespace vigil::threshold

@@ -28,7 +28,7 @@ size_t MinPotScores(double init_quantile) {
 }
 
 Status PotThreshold::FitTail(std::span<const double> scores, size_t max_excesses, std::string_view what,
-                             std::vector<double>* excesses) {
+                             std::vector<double>* excesses, std::vector<uint64_t>* arrivals) {
   VIGIL_RETURN_IF_ERROR(ValidateThresholdOptions(options_));
   size_t min_scores = MinPotScores(options_.init_quantile);
   VIGIL_RETURN_IF_ERROR(CheckTrainingScores(
@@ -38,14 +38,23 @@ Status PotThreshold::FitTail(std::span<const double> scores, size_t max_excesses
   std::vector<double> copy(scores.begin(), scores.end());
   double t = EmpiricalQuantile(copy, options_.init_quantile);
   excesses->clear();
-  for (double s : scores) {
-    if (s > t) excesses->push_back(s - t);
+  arrivals->clear();
+  for (size_t i = 0; i < scores.size(); ++i) {
+    if (scores[i] > t) {
+      excesses->push_back(scores[i] - t);
+      arrivals->push_back(i + 1);
+    }
   }
   t_ = t;
   n_ = scores.size();
   peaks_ = excesses->size();
+  window_start_ = 0;
+  dropped_ = 0;
   if (max_excesses > 0 && excesses->size() > max_excesses) {
-    excesses->erase(excesses->begin(), excesses->end() - static_cast<std::ptrdiff_t>(max_excesses));
+    dropped_ = excesses->size() - max_excesses;
+    window_start_ = (*arrivals)[dropped_ - 1];
+    excesses->erase(excesses->begin(), excesses->begin() + static_cast<std::ptrdiff_t>(dropped_));
+    arrivals->erase(arrivals->begin(), arrivals->begin() + static_cast<std::ptrdiff_t>(dropped_));
   }
   fitted_ = true;
   ApplyFit(excesses->empty() ? GpdFit{} : FitGpd(*excesses), *excesses);
@@ -54,17 +63,18 @@ Status PotThreshold::FitTail(std::span<const double> scores, size_t max_excesses
 
 void PotThreshold::ApplyFit(const GpdFit& fit, std::span<const double> excesses) {
   gpd_ = fit;
-  double z = PotQuantile(t_, gpd_, options_.risk, n_, peaks_);
+  double z = PotQuantile(t_, gpd_, options_.risk, window_scores(), window_peaks());
   if (!std::isfinite(z) && !excesses.empty()) {
     gpd_ = ExponentialFit(excesses, GpdMethod::kExponential);
-    z = PotQuantile(t_, gpd_, options_.risk, n_, peaks_);
+    z = PotQuantile(t_, gpd_, options_.risk, window_scores(), window_peaks());
   }
   z_ = std::isfinite(z) && z > t_ ? z : t_;
 }
 
 Status PotThreshold::Fit(std::span<const double> scores) {
   std::vector<double> excesses;
-  return FitTail(scores, 0, "pot threshold", &excesses);
+  std::vector<uint64_t> arrivals;
+  return FitTail(scores, 0, "pot threshold", &excesses, &arrivals);
 }
 
 double PotThreshold::value() const {
@@ -81,6 +91,8 @@ void PotThreshold::SaveTail(core::ByteWriter& w) const {
   w.F64(t_);
   w.U64(n_);
   w.U64(peaks_);
+  w.U64(window_start_);
+  w.U64(dropped_);
   w.U32(static_cast<uint32_t>(gpd_.method));
   w.F64(gpd_.gamma);
   w.F64(gpd_.sigma);
@@ -116,16 +128,20 @@ Status PotThreshold::LoadTail(core::ByteReader& r, std::string_view prefix, Thre
   if (!fitted) return Status::OK();
 
   double t = 0, z = 0;
-  uint64_t n = 0, peaks = 0;
+  uint64_t n = 0, peaks = 0, window_start = 0, dropped = 0;
   uint32_t method = 0;
   GpdFit gpd;
   VIGIL_RETURN_IF_ERROR(r.F64(field("init_threshold"), &t));
   if (!std::isfinite(t)) return bad("init_threshold", t, "finite");
   VIGIL_RETURN_IF_ERROR(r.U64(field("n"), &n));
   VIGIL_RETURN_IF_ERROR(r.U64(field("peaks"), &peaks));
-  if (n == 0 || peaks > n) {
-    return r.Error(field("peaks"), "invalid counts: " + std::to_string(peaks) + " peaks among " +
-                                       std::to_string(n) + " scores");
+  VIGIL_RETURN_IF_ERROR(r.U64(field("window_start"), &window_start));
+  VIGIL_RETURN_IF_ERROR(r.U64(field("dropped"), &dropped));
+  // The window (window_start, n] must hold at least one score and its peaks.
+  if (window_start >= n || dropped > peaks || peaks - dropped > n - window_start) {
+    return r.Error(field("counts"), "inconsistent counts: n " + std::to_string(n) + ", peaks " +
+                                        std::to_string(peaks) + ", window_start " + std::to_string(window_start) +
+                                        ", dropped " + std::to_string(dropped));
   }
   VIGIL_RETURN_IF_ERROR(r.U32(field("gpd_method"), &method));
   if (method < 1 || method > 3) return r.Error(field("gpd_method"), "unknown method " + std::to_string(method));
@@ -134,8 +150,9 @@ Status PotThreshold::LoadTail(core::ByteReader& r, std::string_view prefix, Thre
   if (!std::isfinite(gpd.gamma)) return bad("gpd_gamma", gpd.gamma, "finite");
   VIGIL_RETURN_IF_ERROR(r.F64(field("gpd_sigma"), &gpd.sigma));
   // sigma is 0 only for the empty tail (no peaks).
-  if (!std::isfinite(gpd.sigma) || gpd.sigma < 0 || (peaks > 0 && gpd.sigma == 0)) {
-    return bad("gpd_sigma", gpd.sigma, peaks > 0 ? "finite and > 0" : "finite and >= 0");
+  bool empty_tail = peaks == dropped;
+  if (!std::isfinite(gpd.sigma) || gpd.sigma < 0 || (!empty_tail && gpd.sigma == 0)) {
+    return bad("gpd_sigma", gpd.sigma, empty_tail ? "finite and >= 0" : "finite and > 0");
   }
   VIGIL_RETURN_IF_ERROR(r.F64(field("gpd_root"), &gpd.root));
   if (!std::isfinite(gpd.root)) return bad("gpd_root", gpd.root, "finite");
@@ -146,6 +163,8 @@ Status PotThreshold::LoadTail(core::ByteReader& r, std::string_view prefix, Thre
   t_ = t;
   n_ = n;
   peaks_ = peaks;
+  window_start_ = window_start;
+  dropped_ = dropped;
   gpd_ = gpd;
   z_ = z;
   fitted_ = true;

@@ -5,7 +5,8 @@
 // strictly above t are fitted with a GPD (gpd_fit.h); the threshold is
 //   z = t + (sigma / gamma) ((risk n / N_t)^(-gamma) - 1)   (gamma != 0)
 //   z = t - sigma log(risk n / N_t)                        (gamma == 0)
-// with n the number of scores and N_t the number of excesses, then value() = z * margin.
+// with n the number of scores and N_t the number of excesses (both over the window the
+// excesses come from, see window_scores()), then value() = z * margin.
 //
 // Degenerate training data, by design rather than by error:
 // - No score strictly above t (e.g. all scores equal, or all zero): the tail is empty,
@@ -54,15 +55,20 @@ class PotThreshold : public Threshold {
   bool fitted() const { return fitted_; }
   double init_threshold() const { return t_; }
   const GpdFit& gpd() const { return gpd_; }
-  uint64_t observed() const { return n_; }  // n in the formula
-  uint64_t peaks() const { return peaks_; }  // N_t in the formula
+  uint64_t observed() const { return n_; }  // all scores counted so far
+  uint64_t peaks() const { return peaks_; }  // of which above t
+  // n and N_t of the formula: the scores and peaks since the newest dropped excess, so
+  // that the exceedance rate N_t / n describes the same window as the excesses the GPD
+  // is fitted on (everything for pot; the recent window once spot drops excesses).
+  uint64_t window_scores() const { return n_ - window_start_; }
+  uint64_t window_peaks() const { return peaks_ - dropped_; }
 
  protected:
-  // Fits t, n, N_t, the GPD and z. Keeps the excesses in score order in *excesses,
-  // trimmed to the most recent `max_excesses` (0 = all) before the GPD fit; N_t still
-  // counts all of them, so the exceedance rate N_t / n stays the full-data estimate.
+  // Fits t, the counts, the GPD and z. Keeps the excesses in score order in *excesses
+  // with their arrival index (1-based score position) in *arrivals, trimmed to the most
+  // recent `max_excesses` (0 = all) before the GPD fit.
   Status FitTail(std::span<const double> scores, size_t max_excesses, std::string_view what,
-                 std::vector<double>* excesses);
+                 std::vector<double>* excesses, std::vector<uint64_t>* arrivals);
   // Adopts `fit` for the current excesses and recomputes z with the guards above.
   void ApplyFit(const GpdFit& fit, std::span<const double> excesses);
   // Shared body of Save/Load/Describe; `prefix` names the fields ("pot", "spot").
@@ -72,11 +78,13 @@ class PotThreshold : public Threshold {
 
   ThresholdOptions options_;
   bool fitted_ = false;
-  double t_ = 0;        // initial threshold
-  uint64_t n_ = 0;      // scores seen (training + non-anomalous observed)
-  uint64_t peaks_ = 0;  // of which strictly above t
+  double t_ = 0;                // initial threshold
+  uint64_t n_ = 0;              // scores counted (training + non-anomalous observed)
+  uint64_t peaks_ = 0;          // of which strictly above t
+  uint64_t window_start_ = 0;   // n when the newest dropped excess arrived (0: none dropped)
+  uint64_t dropped_ = 0;        // excesses dropped
   GpdFit gpd_;
-  double z_ = 0;        // threshold before margin
+  double z_ = 0;  // threshold before margin
 };
 
 }  // namespace vigil::threshold

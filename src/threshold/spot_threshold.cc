@@ -11,7 +11,7 @@ namespace vigil::threshold {
 Status SpotThreshold::Fit(std::span<const double> scores) {
   refits_since_search_ = 0;
   sums_ = GrimshawSums{};
-  return FitTail(scores, options_.spot_max_excesses, "spot threshold", &excesses_);
+  return FitTail(scores, options_.spot_max_excesses, "spot threshold", &excesses_, &arrivals_);
 }
 
 bool SpotThreshold::Observe(double score) {
@@ -22,9 +22,13 @@ bool SpotThreshold::Observe(double score) {
   ++peaks_;
   if (excesses_.size() >= options_.spot_max_excesses) {
     sums_.Remove(excesses_.front());
+    window_start_ = arrivals_.front();
+    ++dropped_;
     excesses_.erase(excesses_.begin());
+    arrivals_.erase(arrivals_.begin());
   }
   excesses_.push_back(score - t_);
+  arrivals_.push_back(n_);
   sums_.Add(excesses_.back());
   GpdFit fit;
   if (++refits_since_search_ >= kSpotFullSearchPeriod) {
@@ -44,6 +48,7 @@ void SpotThreshold::Save(core::ByteWriter& w) const {
   if (!fitted_) return;
   w.U32(refits_since_search_);
   w.F64Array(excesses_);
+  for (uint64_t a : arrivals_) w.U64(a);
   w.U8(sums_.valid ? 1 : 0);
   w.F64(sums_.x);
 }
@@ -60,6 +65,7 @@ Status SpotThreshold::Load(core::ByteReader& r) {
   }
   options_ = o;
   excesses_.clear();
+  arrivals_.clear();
   refits_since_search_ = 0;
   sums_ = GrimshawSums{};
   if (!fitted_) return Status::OK();
@@ -74,18 +80,26 @@ Status SpotThreshold::Load(core::ByteReader& r) {
   }
   std::vector<double> excesses;
   VIGIL_RETURN_IF_ERROR(r.F64Array("spot.excesses", &excesses, max_excesses));
-  if (excesses.size() > peaks_) {
-    return r.Error("spot.excesses", std::to_string(excesses.size()) + " excesses but only " +
-                                        std::to_string(peaks_) + " peaks");
-  }
-  if (excesses.empty() != (peaks_ == 0)) {
-    return r.Error("spot.excesses", "no excesses stored for " + std::to_string(peaks_) + " peaks");
+  if (excesses.size() != window_peaks()) {
+    return r.Error("spot.excesses", std::to_string(excesses.size()) + " excesses stored for " +
+                                        std::to_string(window_peaks()) + " peaks in the window");
   }
   for (size_t i = 0; i < excesses.size(); ++i) {
     if (!(excesses[i] > 0) || !std::isfinite(excesses[i])) {
       return r.Error("spot.excesses", "excess " + std::to_string(i) + " is " + ShortestDouble(excesses[i]) +
                                           " (expected finite and > 0)");
     }
+  }
+  std::vector<uint64_t> arrivals(excesses.size());
+  uint64_t previous = window_start_;
+  for (size_t i = 0; i < arrivals.size(); ++i) {
+    VIGIL_RETURN_IF_ERROR(r.U64("spot.arrivals", &arrivals[i]));
+    if (arrivals[i] <= previous || arrivals[i] > n_) {
+      return r.Error("spot.arrivals", "arrival " + std::to_string(arrivals[i]) + " of excess " + std::to_string(i) +
+                                          " is outside (" + std::to_string(previous) + ", " +
+                                          std::to_string(n_) + "] or out of order");
+    }
+    previous = arrivals[i];
   }
   uint8_t sums_valid = 0;
   double sums_x = 0;
@@ -100,6 +114,7 @@ Status SpotThreshold::Load(core::ByteReader& r) {
     if (!sums.valid) return r.Error("spot.sums_x", "point " + ShortestDouble(sums_x) + " outside the domain of the excesses");
   }
   excesses_ = std::move(excesses);
+  arrivals_ = std::move(arrivals);
   refits_since_search_ = refits;
   sums_ = sums;
   fitted_ = true;
@@ -108,7 +123,7 @@ Status SpotThreshold::Load(core::ByteReader& r) {
 
 void SpotThreshold::Describe(std::ostream& os) const {
   DescribeTail(os, "spot");
-  if (fitted_) os << "excesses: " << excesses_.size() << "\n";
+  if (fitted_) os << "excesses: " << excesses_.size() << "\nwindow_scores: " << window_scores() << "\n";
 }
 
 }  // namespace vigil::threshold

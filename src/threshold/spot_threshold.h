@@ -6,7 +6,11 @@
 //   s <= t               n grows (the exceedance rate N_t / n falls);
 //   NaN                  ignored (returns false).
 // The excess buffer keeps the most recent spot_max_excesses (oldest dropped) so memory
-// and refit cost stay bounded; N_t / n keeps counting everything.
+// and refit cost stay bounded. Once excesses are dropped, n and N_t of the formula count
+// only the scores since the newest dropped excess arrived: rate and shape then describe
+// the same recent window, which is what lets the threshold follow a drift. (Counting
+// all history for the rate while the shape sees only recent excesses mixes two
+// periods: under an upward drift the stale, low rate pulled z down.)
 //
 // Refit cost: a full Grimshaw search is ~45 passes over the excesses, too slow to run on
 // every peak, so a refit tracks the previous root by Newton, starting from the Grimshaw
@@ -41,6 +45,7 @@ class SpotThreshold : public PotThreshold {
 
  private:
   std::vector<double> excesses_;       // oldest first
+  std::vector<uint64_t> arrivals_;     // n when each excess arrived
   uint32_t refits_since_search_ = 0;  // refits since the last full Grimshaw search
   GrimshawSums sums_;                 // Newton state for the next refit
 };
