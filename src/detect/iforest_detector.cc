@@ -7,7 +7,9 @@
 //          IsolationForest for the same trees. Contributions: see iforest_score.h.
 #include "detect/iforest_detector.h"
 
+#include <new>
 #include <ostream>
+#include <string>
 
 #include "core/byte_io.h"
 #include "detect/iforest_forest.h"
@@ -28,9 +30,14 @@ class IForestDetector final : public Detector {
   size_t dim() const override { return forest_.dim; }
 
   Status Fit(const float* x, size_t rows, size_t dim) override {
-    Result<IForest> forest = BuildIForest(x, rows, dim, params_);
-    if (!forest.ok()) return forest.status();
-    forest_ = std::move(forest).value();
+    try {
+      Result<IForest> forest = BuildIForest(x, rows, dim, params_);
+      if (!forest.ok()) return forest.status();
+      forest_ = std::move(forest).value();
+    } catch (const std::bad_alloc&) {
+      return Status::InvalidArgument("iforest: out of memory fitting " + std::to_string(rows) + " rows x " +
+                                     std::to_string(dim) + " channels");
+    }
     return Status::OK();
   }
 
@@ -63,7 +70,11 @@ class IForestDetector final : public Detector {
       return r.Error("iforest.options.subsample", "subsample " + std::to_string(params.subsample) + " < 2");
     }
     IForest forest;
-    VIGIL_RETURN_IF_ERROR(LoadIForest(r, &forest));
+    try {
+      VIGIL_RETURN_IF_ERROR(LoadIForest(r, &forest));
+    } catch (const std::bad_alloc&) {
+      return r.Error("iforest.nodes", "out of memory building the scoring layout");
+    }
     if (forest.trees() != params.trees) {
       return r.Error("iforest.trees", std::to_string(forest.trees()) + " trees stored, options say " +
                                           std::to_string(params.trees));
@@ -93,6 +104,7 @@ class IForestDetector final : public Detector {
       for (const IForestNode& n : forest_.nodes) leaves += n.leaf_size > 0;
       os << "dim: " << forest_.dim << "\n"
          << "leaves: " << leaves << "\n"
+         << "max_depth: " << forest_.depth << "\n"
          << "node_bytes: " << ParameterBytes() << "\n";
     }
   }

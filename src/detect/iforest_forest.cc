@@ -84,8 +84,10 @@ class TreeBuilder {
         hi = std::max(hi, v);
       }
       if (hi > lo) {
-        const double u = rng->UniformUnit();
-        float t = static_cast<float>(static_cast<double>(lo) + u * (static_cast<double>(hi) - lo));
+        // The product goes through a volatile so no compiler fuses it with the add (an FMA
+        // rounds once, not twice): thresholds must be identical on every platform.
+        volatile double offset = rng->UniformUnit() * (static_cast<double>(hi) - lo);
+        float t = static_cast<float>(static_cast<double>(lo) + offset);
         // Keep the threshold in (lo, hi] after rounding so both children are non-empty.
         if (!(t > lo)) t = std::nextafter(lo, std::numeric_limits<float>::infinity());
         if (t > hi) t = hi;
@@ -119,6 +121,7 @@ Status ValidateInput(const float* x, size_t rows, size_t dim, const IForestParam
     return Status::InvalidArgument("iforest: iforest_subsample must be >= 2, got " + std::to_string(params.subsample));
   }
   const uint64_t psi = std::min<uint64_t>(params.subsample, rows);
+  // Checked against the height limit, the deepest a tree can get, before any work is done.
   if (uint64_t{params.trees} << (HeightLimit(psi) + 1) > kIForestMaxCells) {
     return Status::InvalidArgument("iforest: " + std::to_string(params.trees) + " trees of subsample " +
                                    std::to_string(psi) + " exceed the model size limit (trees x 2^(ceil(log2 " +
@@ -150,48 +153,66 @@ uint32_t HeightLimit(uint64_t n) {
   return h;
 }
 
+namespace {
+
+// Depth of every node; parents precede children within a tree, so one forward pass works.
+std::vector<uint32_t> NodeDepths(const IForest& forest) {
+  std::vector<uint32_t> depth(forest.nodes.size(), 0);
+  for (size_t t = 0; t < forest.trees(); ++t) {
+    for (uint32_t i = forest.tree_begin[t]; i < forest.tree_begin[t + 1]; ++i) {
+      const IForestNode& node = forest.nodes[i];
+      if (node.leaf_size == 0) depth[node.left] = depth[node.left + 1] = depth[i] + 1;
+    }
+  }
+  return depth;
+}
+
+}  // namespace
+
+uint32_t MaxLeafDepth(const IForest& forest) {
+  const std::vector<uint32_t> depth = NodeDepths(forest);
+  return depth.empty() ? 0 : *std::max_element(depth.begin(), depth.end());
+}
+
 void FinishIForest(IForest* forest) {
   const size_t trees = forest->trees();
-  const uint32_t h = forest->height_limit;
+  const size_t n = forest->nodes.size();
+  const std::vector<uint32_t> depth = NodeDepths(*forest);
+  forest->depth = n == 0 ? 0 : *std::max_element(depth.begin(), depth.end());
+  const uint32_t d_max = forest->depth;
   const size_t per_tree = forest->cells_per_tree();
   forest->cells.assign(trees * per_tree, 0);
   forest->log2_rows.assign(trees * per_tree, 0.0f);
-  const size_t n = forest->nodes.size();
   // Rows per node, from the leaves up (children always follow their parent).
   std::vector<uint64_t> rows(n);
   for (size_t i = n; i-- > 0;) {
     const IForestNode& node = forest->nodes[i];
     rows[i] = node.leaf_size > 0 ? node.leaf_size : rows[node.left] + rows[node.left + 1];
   }
-  // Heap position and depth of each node, parents first.
-  std::vector<uint64_t> pos(n);
-  std::vector<uint32_t> depth(n);
+  std::vector<uint64_t> pos(n);  // heap position, parents first
   for (size_t t = 0; t < trees; ++t) {
     uint64_t* cells = forest->cells.data() + t * per_tree;
     float* log2_rows = forest->log2_rows.data() + t * per_tree;
     const uint32_t begin = forest->tree_begin[t], end = forest->tree_begin[t + 1];
     pos[begin] = 1;
-    depth[begin] = 0;
     for (uint32_t i = begin; i < end; ++i) {
       const IForestNode& node = forest->nodes[i];
       uint64_t p = pos[i];
-      const uint32_t d = depth[i];
       const float bits = static_cast<float>(std::log2(static_cast<double>(rows[i])));
       if (node.leaf_size == 0) {
         cells[p] = SplitCell(node.feature, node.threshold);
         log2_rows[p] = bits;
         pos[node.left] = 2 * p;
         pos[node.left + 1] = 2 * p + 1;
-        depth[node.left] = depth[node.left + 1] = d + 1;
         continue;
       }
-      // Pass-through cells always go left: after H − d more steps the row is at the leftmost
+      // Pass-through cells always go left: after D − d more steps the row is at the leftmost
       // leaf-level descendant of p.
-      for (uint32_t k = d; k < h; ++k, p = 2 * p) {
+      for (uint32_t k = depth[i]; k < d_max; ++k, p = 2 * p) {
         cells[p] = kIForestPassCell;
         log2_rows[p] = bits;
       }
-      cells[p] = LeafCell(static_cast<float>(d + AveragePathLength(node.leaf_size)));
+      cells[p] = LeafCell(static_cast<float>(depth[i] + AveragePathLength(node.leaf_size)));
       log2_rows[p] = bits;
     }
   }

@@ -7,17 +7,17 @@
 // - Structure (`nodes`): each tree a breadth-first run of explicit nodes with child links.
 //   It is what the builder produces and what is serialized.
 // - Scoring layout (`cells`), derived by FinishIForest: every tree as a complete binary tree
-//   of depth H = height_limit in 1-based heap order (root 1, children of p at 2p and 2p+1),
-//   one 8-byte cell per position, so a descent is H steps of
+//   of depth D (the deepest leaf of the forest, <= height_limit) in 1-based heap order (root
+//   1, children of p at 2p and 2p+1), one 8-byte cell per position, so a descent is D steps of
 //       cell = cells[p];  p = 2p + (key_below(cell) < row_key[column(cell)])
-//   with no child pointers, no leaf test and no branch; after H steps p is at the leaf level,
-//   whose cells hold the path length. A leaf shallower than H becomes a chain of pass-through
+//   with no child pointers, no leaf test and no branch; after D steps p is at the leaf level,
+//   whose cells hold the path length. A leaf shallower than D becomes a chain of pass-through
 //   cells (nothing is above their key: always left) ending at the leaf level. Thresholds and
 //   row values are compared as order-preserving integer keys (FloatOrderKey); the cell stores
 //   key − 1 so that "x >= threshold" is the carry of one unsigned compare, which x86 adds
 //   straight into p (cmp + adc). Column and key share a cell so one base register serves
-//   both, leaving registers for more rows in flight. A tree takes 2^(H+1) cells
-//   = 8·2^(H+1) <= 32ψ bytes (4 KiB at ψ = 256); all trees share one contiguous array.
+//   both, leaving registers for more rows in flight. A tree takes 2^(D+1) cells, at most
+//   8·2^(H+1) <= 32ψ bytes (4 KiB at ψ = 256); all trees share one contiguous array.
 #pragma once
 
 #include <bit>
@@ -36,8 +36,10 @@ namespace vigil::detect {
 constexpr uint32_t kIForestLanes = 10;
 // Largest dim the scoring layout can address (feature × kIForestLanes fits in uint32).
 constexpr uint64_t kIForestMaxDim = uint64_t{1} << 24;
-// Bound on trees × 2^(height_limit+1), the number of cells (12 bytes each with log2_rows: 3 GiB).
-constexpr uint64_t kIForestMaxCells = uint64_t{1} << 28;
+// Bound on trees × 2^(depth+1), the number of cells: 12 bytes each with log2_rows, so at most
+// 768 MiB of scoring layout (100 trees of ψ up to 2^18 fit). Also caps what a hostile model
+// file can make Load allocate.
+constexpr uint64_t kIForestMaxCells = uint64_t{1} << 26;
 
 // Maps floats to uint32 so that unsigned order equals float order (−0 and +0 map alike, as
 // they compare equal): a >= b  <=>  FloatOrderKey(a) >= FloatOrderKey(b) for non-NaN a, b.
@@ -71,12 +73,13 @@ struct IForest {
   size_t dim = 0;
   uint32_t subsample = 0;     // rows each tree was built on (ψ, already capped at the row count)
   uint32_t height_limit = 0;  // H = ceil(log2 ψ)
+  uint32_t depth = 0;         // D: deepest leaf of any tree (FinishIForest); steps of a descent
   // Structure.
   std::vector<IForestNode> nodes;
   std::vector<uint32_t> tree_begin;  // trees + 1 offsets into nodes; a tree's root is its first node
-  // Scoring layout (FinishIForest), tree-major, 2^(H+1) entries per tree indexed by 1-based
-  // heap position (entry 0 unused): positions 1 .. 2^H − 1 are split or pass-through cells,
-  // 2^H .. 2^(H+1) − 1 the leaf level.
+  // Scoring layout (FinishIForest), tree-major, 2^(D+1) entries per tree indexed by 1-based
+  // heap position (entry 0 unused): positions 1 .. 2^D − 1 are split or pass-through cells,
+  // 2^D .. 2^(D+1) − 1 the leaf level.
   std::vector<uint64_t> cells;
   // log2 of the training rows that reached each position (a pass-through chain repeats its
   // leaf's value). Read only when computing contributions.
@@ -84,8 +87,8 @@ struct IForest {
   double inv_norm = 0;  // 1 / (trees · c(ψ)): turns a path-length sum into E[h]/c(ψ)
 
   size_t trees() const { return tree_begin.empty() ? 0 : tree_begin.size() - 1; }
-  size_t cells_per_tree() const { return size_t{2} << height_limit; }
-  size_t leaf_level() const { return size_t{1} << height_limit; }  // first leaf-level position
+  size_t cells_per_tree() const { return size_t{2} << depth; }
+  size_t leaf_level() const { return size_t{1} << depth; }  // first leaf-level position
 };
 
 struct IForestParams {
@@ -112,8 +115,11 @@ uint32_t HeightLimit(uint64_t n);
 // column).
 Result<IForest> BuildIForest(const float* x, size_t rows, size_t dim, const IForestParams& params);
 
-// Derives the scoring layout and inv_norm from the structure; used after building and after
-// loading. Assumes a valid structure (every leaf at depth <= height_limit).
+// Derives depth, the scoring layout and inv_norm from the structure; used after building and
+// after loading. Assumes a valid structure whose layout fits kIForestMaxCells (MaxLeafDepth).
 void FinishIForest(IForest* forest);
+
+// Deepest leaf over all trees of a valid structure.
+uint32_t MaxLeafDepth(const IForest& forest);
 
 }  // namespace vigil::detect

@@ -9,6 +9,7 @@ namespace vigil::detect {
 namespace {
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define VIGIL_IFOREST_ASM_STEP 1
 constexpr bool kHaveAsmStep = true;
 #else
 constexpr bool kHaveAsmStep = false;
@@ -22,7 +23,7 @@ constexpr size_t kBlockRows = 250;
 // Stack scratch for a block's row keys. Blocks shrink so rows × dim fits; a dim too wide for
 // one group of kLanes rows falls back to the per-row reference walk.
 constexpr size_t kScratchKeys = 4096;
-// Longest descent: height_limit = ceil(log2 ψ) <= 32 for a uint32 ψ.
+// Longest descent: depth <= height_limit = ceil(log2 ψ) <= 32 for a uint32 ψ.
 constexpr uint32_t kMaxHeight = 32;
 
 inline float ToScore(float path_sum, double inv_norm) {
@@ -37,12 +38,12 @@ inline void PortableStep(const uint64_t* cells, const uint32_t* gx, size_t* p) {
   *p = 2 * *p + static_cast<size_t>(CellKeyBelow(cell) < gx[CellColumn(cell) + kLane]);
 }
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#ifdef VIGIL_IFOREST_ASM_STEP
 // The same step in four instructions: the compare's carry is exactly "x >= threshold" and adc
 // doubles p and adds it. Written by hand because GCC 12 emits setb + movzx + lea here and
 // needs more registers, which caps the lanes in flight. Measured on the SKAB benchmark (AMD
-// EPYC, 100 trees, ψ 256): portable 8 lanes 2.0 M rows/s; this step with 8 lanes 2.05, with
-// 10 lanes 2.29, with 12 lanes 2.2 (spills).
+// EPYC VM, 100 trees, ψ 256, rows/s): portable step 2.0 M at 8 or 10 lanes; this step 2.05 M
+// at 8 lanes, 2.35 M at 10, 2.2 M at 12 (spills).
 // The two unnamed "m" operands tell the compiler the asm reads the arrays behind cells and gx
 // (the GCC idiom for memory of unknown extent) without a full "memory" clobber, which would
 // force the lanes' positions out of registers.
@@ -73,7 +74,7 @@ template <size_t... kLane>
   for (size_t l = 0; l < kLanes; ++l) sums[l] += CellPathLength(cells[p[l]]);
 }
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#ifdef VIGIL_IFOREST_ASM_STEP
 // Positions are named scalars, not an array: an array would be memory the asm's "m" operands
 // might alias, and GCC then stores every position back after every step.
 static_assert(kLanes == 10, "DescendGroupAsm spells out its lanes");
@@ -98,7 +99,7 @@ static_assert(kLanes == 10, "DescendGroupAsm spells out its lanes");
 
 template <bool kAsm>
 inline void DescendGroup(const uint64_t* cells, const uint32_t* gx, uint32_t h, float* sums) {
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#ifdef VIGIL_IFOREST_ASM_STEP
   if constexpr (kAsm) {
     DescendGroupAsm(cells, gx, h, sums);
     return;
@@ -112,7 +113,7 @@ inline void DescendGroup(const uint64_t* cells, const uint32_t* gx, uint32_t h, 
 // One row (keys at xk[f·kLanes]) through every tree, kLanes trees in lockstep for the same
 // reason. Adds the path lengths to *sum in tree order.
 void DescendRow(const IForest& forest, const uint32_t* xk, float* sum) {
-  const uint32_t h = forest.height_limit;
+  const uint32_t h = forest.depth;
   const size_t per_tree = forest.cells_per_tree(), trees = forest.trees();
   float acc = *sum;
   size_t t = 0;
@@ -161,7 +162,7 @@ void SumBlock(const IForest& forest, const float* x, size_t n, uint32_t* xk, flo
   for (size_t t = 0; t < forest.trees(); ++t) {
     const uint64_t* cells = forest.cells.data() + t * per_tree;
     for (size_t g = 0; g < groups; ++g) {
-      DescendGroup<kAsm>(cells, xk + g * dim * kLanes, forest.height_limit, sums + g * kLanes);
+      DescendGroup<kAsm>(cells, xk + g * dim * kLanes, forest.depth, sums + g * kLanes);
     }
   }
   for (size_t r = groups * kLanes; r < n; ++r) {
@@ -194,7 +195,7 @@ void ScoreBlocks(const IForest& forest, const float* x, size_t rows, float* scor
 // at depth 0 holds all ψ >= 2 rows, so c(ψ) >= 1).
 void ScoreRowWithContrib(const IForest& forest, const float* row, float* score, float* contrib) {
   const size_t dim = forest.dim;
-  const uint32_t h = forest.height_limit;
+  const uint32_t h = forest.depth;
   const size_t per_tree = forest.cells_per_tree(), trees = forest.trees();
   uint32_t feature[kMaxHeight * kLanes];  // [s·kLanes + l]: lane l's split feature at step s
   float bits[kMaxHeight * kLanes];

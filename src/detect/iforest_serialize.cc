@@ -110,10 +110,6 @@ Status LoadIForest(core::ByteReader& r, IForest* out) {
     return r.Error("iforest.trees", Str(trees) + " trees cannot fit in the " + Str(r.remaining()) +
                                         " bytes left (or is 0)");
   }
-  if (uint64_t{trees} << (f.height_limit + 1) > kIForestMaxCells) {
-    return r.Error("iforest.trees", Str(trees) + " trees of height " + Str(f.height_limit) +
-                                        " exceed the model size limit");
-  }
   VIGIL_RETURN_IF_ERROR(r.U64("iforest.nodes", &total_nodes));
   const uint64_t max_tree_nodes = 2 * uint64_t{f.subsample} - 1;
   if (total_nodes < trees || total_nodes > uint64_t{trees} * max_tree_nodes || total_nodes > (uint64_t{1} << 31) ||
@@ -144,6 +140,13 @@ Status LoadIForest(core::ByteReader& r, IForest* out) {
     VIGIL_RETURN_IF_ERROR(LoadTree(r, t, begin, sizes[t], &f));
   }
   f.tree_begin.push_back(static_cast<uint32_t>(f.nodes.size()));
+  // The scoring layout grows with the deepest leaf; refuse before allocating it.
+  const uint32_t depth = MaxLeafDepth(f);
+  if (uint64_t{trees} << (depth + 1) > kIForestMaxCells) {
+    return r.Error("iforest.nodes", Str(trees) + " trees of depth " + Str(depth) +
+                                        " exceed the model size limit (trees x 2^(depth+1) <= " +
+                                        Str(kIForestMaxCells) + ")");
+  }
   FinishIForest(&f);
   *out = std::move(f);
   return Status::OK();

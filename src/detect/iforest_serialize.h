@@ -17,7 +17,7 @@
 // the remaining bytes, feature < dim, finite thresholds, children inside the tree and after
 // their parent (so no cycles), every non-root node the child of exactly one node, depth <=
 // height_limit, leaf sizes summing to ψ per tree, canonical zero fields in leaves, and
-// trees × 2^(height_limit+1) <= kIForestMaxCells (the scoring layout is allocated from it).
+// trees × 2^(deepest leaf + 1) <= kIForestMaxCells (the scoring layout is allocated from it).
 #pragma once
 
 #include "core/byte_io.h"

@@ -334,15 +334,17 @@ GpdFit RefitGpd(std::span<const double> excesses, const GpdFit& previous, Grimsh
       // the profile quantities move to first order, which saves the pass that would only
       // confirm convergence.
       GpdFit fit = RootFit(p, at.x - step, e.gamma - step * e.dgamma, e.mean_log - step * e.dmean_log);
-      if (!(fit.log_likelihood > exponential.log_likelihood)) return exponential;
+      // A tracked root worse than the exponential (Newton may also land on a minimum of
+      // the profile likelihood) means tracking lost the maximum: search again.
+      if (!(fit.log_likelihood > exponential.log_likelihood)) break;
       out_sums = at;
       return fit;
     }
     double next = at.x - step;
     if (at.x < 0 && next <= p.pole) next = 0.5 * (at.x + p.pole);
     if ((next < 0) != (at.x < 0)) next = 0.5 * at.x;  // overshoot across 0: approach it instead
-    // The tracked root merged into the trivial one: the exponential model took over.
-    if (std::abs(next) * p.mean < kNearZero) return exponential;
+    // The tracked root merged into the trivial one; another root may have taken over.
+    if (std::abs(next) * p.mean < kNearZero) break;
     at = ComputeGrimshawSums(excesses, next);
     fresh = true;
   }

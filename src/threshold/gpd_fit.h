@@ -106,9 +106,10 @@ GrimshawSums ComputeGrimshawSums(std::span<const double> excesses, double x);
 // - previous was kTooFewExcesses: full search (FitGpd).
 // - previous was kExponential: only the exponential candidate is refreshed; callers
 //   that want to discover new roots run FitGpd periodically.
-// - previous was kGrimshawRoot: Newton from it, compared with the exponential
-//   candidate. A root that collapses into x = 0 yields the exponential; a Newton that
-//   fails (non-finite step, 20 steps without converging) falls back to FitGpd.
+// - previous was kGrimshawRoot: Newton from it. If Newton loses the root (non-finite
+//   step, collapse into x = 0, 20 steps without converging, or a root whose likelihood
+//   is below the exponential's) a full search runs instead, so only a full search ever
+//   settles on the exponential.
 // `sums` (may be null) carries Newton's state between calls: if valid on entry it must
 // hold the sums over the current `excesses` at sums->x (callers apply Add/Remove for
 // the excesses they add and drop), and the first Newton step comes from it without a

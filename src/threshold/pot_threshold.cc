@@ -14,9 +14,9 @@ namespace {
 constexpr uint32_t kFormatVersion = 1;
 }  // namespace
 
-double PotQuantile(double init_threshold, const GpdFit& fit, double risk, uint64_t n, uint64_t peaks) {
-  if (peaks == 0) return init_threshold;
-  double log_ratio = std::log(risk * static_cast<double>(n) / static_cast<double>(peaks));
+double PotQuantile(double init_threshold, const GpdFit& fit, double risk, double n, double peaks) {
+  if (!(peaks > 0)) return init_threshold;
+  double log_ratio = std::log(risk * n / peaks);
   if (fit.gamma == 0) return init_threshold - fit.sigma * log_ratio;
   // expm1 keeps (r^-gamma - 1) / gamma accurate when gamma is tiny.
   return init_threshold + fit.sigma * std::expm1(-fit.gamma * log_ratio) / fit.gamma;
@@ -50,6 +50,7 @@ Status PotThreshold::FitTail(std::span<const double> scores, size_t max_excesses
   peaks_ = excesses->size();
   window_start_ = 0;
   dropped_ = 0;
+  censoring_ = GpdCensoring{};
   if (max_excesses > 0 && excesses->size() > max_excesses) {
     dropped_ = excesses->size() - max_excesses;
     window_start_ = (*arrivals)[dropped_ - 1];
@@ -57,16 +58,19 @@ Status PotThreshold::FitTail(std::span<const double> scores, size_t max_excesses
     arrivals->erase(arrivals->begin(), arrivals->begin() + static_cast<std::ptrdiff_t>(dropped_));
   }
   fitted_ = true;
-  ApplyFit(excesses->empty() ? GpdFit{} : FitGpd(*excesses), *excesses);
+  ApplyFit(excesses->empty() ? GpdFit{} : FitGpd(*excesses, censoring_), *excesses);
   return Status::OK();
 }
 
 void PotThreshold::ApplyFit(const GpdFit& fit, std::span<const double> excesses) {
   gpd_ = fit;
-  double z = PotQuantile(t_, gpd_, options_.risk, window_scores(), window_peaks());
+  double m = censoring_.count;
+  double n = static_cast<double>(window_scores()) + m;
+  double peaks = static_cast<double>(window_peaks()) + m;
+  double z = PotQuantile(t_, gpd_, options_.risk, n, peaks);
   if (!std::isfinite(z) && !excesses.empty()) {
-    gpd_ = ExponentialFit(excesses, GpdMethod::kExponential);
-    z = PotQuantile(t_, gpd_, options_.risk, window_scores(), window_peaks());
+    gpd_ = ExponentialFit(excesses, GpdMethod::kExponential, censoring_);
+    z = PotQuantile(t_, gpd_, options_.risk, n, peaks);
   }
   z_ = std::isfinite(z) && z > t_ ? z : t_;
 }
@@ -93,6 +97,8 @@ void PotThreshold::SaveTail(core::ByteWriter& w) const {
   w.U64(peaks_);
   w.U64(window_start_);
   w.U64(dropped_);
+  w.F64(censoring_.count);
+  w.F64(censoring_.at);
   w.U32(static_cast<uint32_t>(gpd_.method));
   w.F64(gpd_.gamma);
   w.F64(gpd_.sigma);
@@ -143,6 +149,15 @@ Status PotThreshold::LoadTail(core::ByteReader& r, std::string_view prefix, Thre
                                         std::to_string(peaks) + ", window_start " + std::to_string(window_start) +
                                         ", dropped " + std::to_string(dropped));
   }
+  GpdCensoring censoring;
+  VIGIL_RETURN_IF_ERROR(r.F64(field("censored_count"), &censoring.count));
+  if (!std::isfinite(censoring.count) || censoring.count < 0) {
+    return bad("censored_count", censoring.count, "finite and >= 0");
+  }
+  VIGIL_RETURN_IF_ERROR(r.F64(field("censored_at"), &censoring.at));
+  if (!std::isfinite(censoring.at) || censoring.at < 0 || (censoring.count > 0 && censoring.at == 0)) {
+    return bad("censored_at", censoring.at, censoring.count > 0 ? "finite and > 0" : "finite and >= 0");
+  }
   VIGIL_RETURN_IF_ERROR(r.U32(field("gpd_method"), &method));
   if (method < 1 || method > 3) return r.Error(field("gpd_method"), "unknown method " + std::to_string(method));
   gpd.method = static_cast<GpdMethod>(method);
@@ -165,6 +180,7 @@ Status PotThreshold::LoadTail(core::ByteReader& r, std::string_view prefix, Thre
   peaks_ = peaks;
   window_start_ = window_start;
   dropped_ = dropped;
+  censoring_ = censoring;
   gpd_ = gpd;
   z_ = z;
   fitted_ = true;

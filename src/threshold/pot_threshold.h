@@ -30,8 +30,9 @@ namespace vigil::threshold {
 // Excesses a tail fit wants at least (with distinct scores, n >= MinPotScores gives that).
 inline constexpr size_t kMinPotPeaks = kMinGpdExcesses;
 
-// The formula above, unclamped; t when peaks == 0.
-double PotQuantile(double init_threshold, const GpdFit& fit, double risk, uint64_t n, uint64_t peaks);
+// The formula above, unclamped; t when peaks == 0. n and peaks may be fractional (spot
+// adds the censored count to both).
+double PotQuantile(double init_threshold, const GpdFit& fit, double risk, double n, double peaks);
 
 // Smallest n with at least kMinPotPeaks scores above the init_quantile of n distinct
 // scores: ceil(kMinPotPeaks / (1 - init_quantile)), e.g. 500 for 0.98.
@@ -62,6 +63,8 @@ class PotThreshold : public Threshold {
   // is fitted on (everything for pot; the recent window once spot drops excesses).
   uint64_t window_scores() const { return n_ - window_start_; }
   uint64_t window_peaks() const { return peaks_ - dropped_; }
+  // Peaks known only to lie above censoring().at (spot; none for pot), see gpd_fit.h.
+  const GpdCensoring& censoring() const { return censoring_; }
 
  protected:
   // Fits t, the counts, the GPD and z. Keeps the excesses in score order in *excesses
@@ -69,7 +72,8 @@ class PotThreshold : public Threshold {
   // recent `max_excesses` (0 = all) before the GPD fit.
   Status FitTail(std::span<const double> scores, size_t max_excesses, std::string_view what,
                  std::vector<double>* excesses, std::vector<uint64_t>* arrivals);
-  // Adopts `fit` for the current excesses and recomputes z with the guards above.
+  // Adopts `fit` (made with censoring_) for the current excesses and recomputes z with
+  // the guards above; the censored peaks count in both n and N_t.
   void ApplyFit(const GpdFit& fit, std::span<const double> excesses);
   // Shared body of Save/Load/Describe; `prefix` names the fields ("pot", "spot").
   void SaveTail(core::ByteWriter& w) const;
@@ -83,6 +87,7 @@ class PotThreshold : public Threshold {
   uint64_t peaks_ = 0;          // of which strictly above t
   uint64_t window_start_ = 0;   // n when the newest dropped excess arrived (0: none dropped)
   uint64_t dropped_ = 0;        // excesses dropped
+  GpdCensoring censoring_;
   GpdFit gpd_;
   double z_ = 0;  // threshold before margin
 };

@@ -1,5 +1,6 @@
 #include "threshold/spot_threshold.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -11,7 +12,20 @@ namespace vigil::threshold {
 Status SpotThreshold::Fit(std::span<const double> scores) {
   refits_since_search_ = 0;
   sums_ = GrimshawSums{};
-  return FitTail(scores, options_.spot_max_excesses, "spot threshold", &excesses_, &arrivals_);
+  VIGIL_RETURN_IF_ERROR(FitTail(scores, options_.spot_max_excesses, "spot threshold", &excesses_, &arrivals_));
+  trained_ = n_;
+  return Status::OK();
+}
+
+GpdCensoring SpotThreshold::GateCensoring() const {
+  double gate = value();
+  uint64_t streamed = n_ - std::max(window_start_, trained_);
+  if (!(gate > t_) || streamed == 0 || !(gpd_.sigma > 0)) return {};
+  double m = censoring_.count;
+  double rate = (static_cast<double>(window_peaks()) + m) / (static_cast<double>(window_scores()) + m);
+  double above_gate = rate * GpdSurvival(gpd_.gamma, gpd_.sigma, gate - t_);
+  if (!(above_gate > 0)) return {};
+  return {above_gate * static_cast<double>(streamed), gate - t_};
 }
 
 bool SpotThreshold::Observe(double score) {
@@ -30,13 +44,15 @@ bool SpotThreshold::Observe(double score) {
   excesses_.push_back(score - t_);
   arrivals_.push_back(n_);
   sums_.Add(excesses_.back());
+  // Computed before the refit from the model the new peak was judged by.
+  censoring_ = GateCensoring();
   GpdFit fit;
   if (++refits_since_search_ >= kSpotFullSearchPeriod) {
     refits_since_search_ = 0;
     sums_.valid = false;
-    fit = FitGpd(excesses_);
+    fit = FitGpd(excesses_, censoring_);
   } else {
-    fit = RefitGpd(excesses_, gpd_, &sums_);
+    fit = RefitGpd(excesses_, gpd_, &sums_, censoring_);
   }
   ApplyFit(fit, excesses_);
   return false;
@@ -46,6 +62,7 @@ void SpotThreshold::Save(core::ByteWriter& w) const {
   SaveTail(w);
   w.U32(options_.spot_max_excesses);
   if (!fitted_) return;
+  w.U64(trained_);
   w.U32(refits_since_search_);
   w.F64Array(excesses_);
   for (uint64_t a : arrivals_) w.U64(a);
@@ -66,12 +83,19 @@ Status SpotThreshold::Load(core::ByteReader& r) {
   options_ = o;
   excesses_.clear();
   arrivals_.clear();
+  trained_ = 0;
   refits_since_search_ = 0;
   sums_ = GrimshawSums{};
   if (!fitted_) return Status::OK();
   // Until the whole block is read and checked the threshold counts as unfitted, so a
   // failed Load never leaves a half-loaded threshold that fires.
   fitted_ = false;
+  uint64_t trained = 0;
+  VIGIL_RETURN_IF_ERROR(r.U64("spot.trained", &trained));
+  if (trained == 0 || trained > n_) {
+    return r.Error("spot.trained", "invalid value " + std::to_string(trained) + " (expected 1 .. n = " +
+                                       std::to_string(n_) + ")");
+  }
   uint32_t refits = 0;
   VIGIL_RETURN_IF_ERROR(r.U32("spot.refits_since_search", &refits));
   if (refits >= kSpotFullSearchPeriod) {
@@ -113,6 +137,7 @@ Status SpotThreshold::Load(core::ByteReader& r) {
     sums = ComputeGrimshawSums(excesses, sums_x);
     if (!sums.valid) return r.Error("spot.sums_x", "point " + ShortestDouble(sums_x) + " outside the domain of the excesses");
   }
+  trained_ = trained;
   excesses_ = std::move(excesses);
   arrivals_ = std::move(arrivals);
   refits_since_search_ = refits;
@@ -123,7 +148,10 @@ Status SpotThreshold::Load(core::ByteReader& r) {
 
 void SpotThreshold::Describe(std::ostream& os) const {
   DescribeTail(os, "spot");
-  if (fitted_) os << "excesses: " << excesses_.size() << "\nwindow_scores: " << window_scores() << "\n";
+  if (fitted_) {
+    os << "excesses: " << excesses_.size() << "\nwindow_scores: " << window_scores()
+       << "\ncensored: " << ShortestDouble(censoring_.count) << "\n";
+  }
 }
 
 }  // namespace vigil::threshold

@@ -301,8 +301,8 @@ TEST(IForestDetectorTest, DescribeAndParameterBytes) {
   EXPECT_EQ(text.rfind("detector: iforest\ntrees: 100\nsubsample: 256\nheight_limit: 8\nnodes: ", 0), 0u) << text;
   EXPECT_NE(text.find("\nseed: 42\n"), std::string::npos) << text;
   EXPECT_NE(text.find("\ndim: 4\n"), std::string::npos) << text;
-  // 100 trees × (255 slots × 8 bytes + 256 leaf lengths × 4 + 511 log2-row counts × 4).
-  EXPECT_EQ(d->ParameterBytes(), 100u * (255 * 8 + 256 * 4 + 511 * 4));
+  // 100 trees × 2^9 positions × (8-byte cell + 4-byte log2 row count).
+  EXPECT_EQ(d->ParameterBytes(), 100u * 512 * (8 + 4));
 
   auto small = Make(42, 10, 256);
   ASSERT_TRUE(small->Fit(data.train.data(), 100, kDim).ok());

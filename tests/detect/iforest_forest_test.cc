@@ -59,8 +59,19 @@ TEST(IForestForestTest, FloatOrderKeyPreservesOrder) {
     EXPECT_LT(FloatOrderKey(ascending[i]), FloatOrderKey(ascending[i + 1])) << ascending[i];
   }
   EXPECT_EQ(FloatOrderKey(-0.0f), FloatOrderKey(0.0f));  // equal floats, equal keys
-  EXPECT_EQ(kIForestPassKey, FloatOrderKey(inf));
-  EXPECT_GT(kIForestPassKey, FloatOrderKey(std::numeric_limits<float>::max()));
+}
+
+TEST(IForestForestTest, CellsEncodeColumnAndKeyBelowThreshold) {
+  const uint64_t cell = SplitCell(3, 2.5f);
+  EXPECT_EQ(CellColumn(cell), 3 * kIForestLanes);
+  // "x >= 2.5" is "key_below < key(x)".
+  EXPECT_FALSE(CellKeyBelow(cell) < FloatOrderKey(2.4999998f));
+  EXPECT_TRUE(CellKeyBelow(cell) < FloatOrderKey(2.5f));
+  // No finite value passes a pass-through cell, so rows always go left.
+  EXPECT_EQ(CellColumn(kIForestPassCell), 0u);
+  EXPECT_FALSE(CellKeyBelow(kIForestPassCell) < FloatOrderKey(std::numeric_limits<float>::max()));
+  EXPECT_TRUE(CellKeyBelow(kIForestPassCell) < FloatOrderKey(std::numeric_limits<float>::infinity()));
+  EXPECT_EQ(CellPathLength(LeafCell(7.25f)), 7.25f);
 }
 
 // Tree (ψ = 4, H = 2): root "f0 < 5" with a left leaf of 1 row and a right split "f1 < 2"
@@ -78,15 +89,18 @@ IForest TinyForest() {
 
 TEST(IForestForestTest, FinishBuildsCompleteTreeLayout) {
   const IForest f = TinyForest();
-  EXPECT_EQ(f.columns, (std::vector<uint32_t>{0, 0, 1 * kIForestLanes}));
-  EXPECT_EQ(f.keys, (std::vector<uint32_t>{FloatOrderKey(5.0f), kIForestPassKey, FloatOrderKey(2.0f)}));
-  // Leaf level positions 3..6: the depth-1 leaf sits at its leftmost descendant (3) with
-  // 1 + c(1) = 1; position 4 is unreachable; then 2 + c(2) = 3 and 2 + c(1) = 2.
-  EXPECT_EQ(f.leaf_length, (std::vector<float>{1.0f, 0.0f, 3.0f, 2.0f}));
-  // log2 rows at heap positions 0..6: root 4, pass-through 1 (leaf below it), split 3, then
-  // the leaf level 1, unreachable, 2, 1.
+  ASSERT_EQ(f.depth, 2u);
+  ASSERT_EQ(f.cells_per_tree(), 8u);
+  ASSERT_EQ(f.leaf_level(), 4u);
+  // Heap positions 1..7: root split, pass-through above the depth-1 leaf, the f1 split; then
+  // the leaf level: the depth-1 leaf at its leftmost descendant (4) with 1 + c(1) = 1,
+  // position 5 unreachable, 2 + c(2) = 3 and 2 + c(1) = 2.
+  const std::vector<uint64_t> expected = {0, SplitCell(0, 5.0f), kIForestPassCell, SplitCell(1, 2.0f),
+                                          LeafCell(1.0f), 0, LeafCell(3.0f), LeafCell(2.0f)};
+  EXPECT_EQ(f.cells, expected);
+  // log2 of rows per position: root 4, pass-through 1, split 3; leaf level 1, -, 2, 1.
   const float l3 = static_cast<float>(std::log2(3.0));
-  EXPECT_EQ(f.log2_rows, (std::vector<float>{2.0f, 0.0f, l3, 0.0f, 0.0f, 1.0f, 0.0f}));
+  EXPECT_EQ(f.log2_rows, (std::vector<float>{0.0f, 2.0f, 0.0f, l3, 0.0f, 0.0f, 1.0f, 0.0f}));
   EXPECT_DOUBLE_EQ(f.inv_norm, 1.0 / AveragePathLength(4));
 }
 
@@ -98,6 +112,7 @@ TEST(IForestForestTest, TwoRowsScoreExactlyOneHalf) {
   ASSERT_TRUE(f.ok()) << f.status().ToString();
   EXPECT_EQ(f->subsample, 2u);
   EXPECT_EQ(f->height_limit, 1u);
+  EXPECT_EQ(f->depth, 1u);
   EXPECT_EQ(f->nodes.size(), 30u);
   for (size_t t = 0; t < 10; ++t) {
     const IForestNode& root = f->nodes[f->tree_begin[t]];
@@ -117,6 +132,10 @@ TEST(IForestForestTest, ConstantDataMakesSingleLeafTrees) {
   ASSERT_TRUE(f.ok());
   ASSERT_EQ(f->nodes.size(), 7u);
   for (const IForestNode& n : f->nodes) EXPECT_EQ(n.leaf_size, 16u);
+  // The layout follows the actual depth (0), not the height limit (4): 2 cells per tree.
+  EXPECT_EQ(f->height_limit, 4u);
+  EXPECT_EQ(f->depth, 0u);
+  EXPECT_EQ(f->cells.size(), 7u * 2);
   // Path length c(16) in every tree: E[h]/c(ψ) = 1, score 0.5.
   float score = 0;
   ScoreIForest(*f, x.data(), 1, &score, nullptr);

@@ -68,7 +68,8 @@ TEST(IForestScoreTest, HandBuiltTreeScores) {
 }
 
 TEST(IForestScoreTest, BlockedSingleRowReferenceAndContribPathsAgreeBitForBit) {
-  for (size_t dim : {1u, 3u, 8u}) {
+  // 409 channels × 10 lanes just fit the scratch (blocks of one group).
+  for (size_t dim : {1u, 3u, 8u, 409u}) {
     const IForest f = Fit(GaussianMatrix(700, dim, 1 + dim), dim, 37, 128);
     for (size_t rows : {1u, 7u, 8u, 9u, 255u, 256u, 257u, 1000u}) {
       const std::vector<float> x = GaussianMatrix(rows, dim, 100 + rows);
@@ -76,7 +77,9 @@ TEST(IForestScoreTest, BlockedSingleRowReferenceAndContribPathsAgreeBitForBit) {
       std::vector<float> with_contrib(rows + 1, std::numeric_limits<float>::quiet_NaN());
       std::vector<float> contrib(rows * dim + 1, std::numeric_limits<float>::quiet_NaN());
       batch[rows] = with_contrib[rows] = contrib[rows * dim] = kGuard;
+      std::vector<float> portable(rows);
       ScoreIForest(f, x.data(), rows, batch.data(), nullptr);
+      ScoreIForestPortable(f, x.data(), rows, portable.data());
       ScoreIForest(f, x.data(), rows, with_contrib.data(), contrib.data());
       EXPECT_EQ(batch[rows], kGuard);
       EXPECT_EQ(with_contrib[rows], kGuard);
@@ -86,6 +89,7 @@ TEST(IForestScoreTest, BlockedSingleRowReferenceAndContribPathsAgreeBitForBit) {
         ScoreIForest(f, x.data() + r * dim, 1, &single, nullptr);
         const float reference = ScoreIForestRowReference(f, x.data() + r * dim);
         ASSERT_EQ(batch[r], reference) << "dim " << dim << " rows " << rows << " row " << r;
+        ASSERT_EQ(portable[r], reference) << "dim " << dim << " rows " << rows << " row " << r;
         ASSERT_EQ(single, reference) << "dim " << dim << " row " << r;
         ASSERT_EQ(with_contrib[r], reference) << "dim " << dim << " row " << r;
         ASSERT_GT(batch[r], 0.0f);

@@ -57,9 +57,8 @@ TEST(IForestSerializeTest, RoundTripIsBitExact) {
   IForest g;
   ASSERT_TRUE(Load(bytes, &g).ok());
   EXPECT_EQ(Save(g), bytes);
-  EXPECT_EQ(g.columns, f.columns);
-  EXPECT_EQ(g.keys, f.keys);
-  EXPECT_EQ(g.leaf_length, f.leaf_length);
+  EXPECT_EQ(g.cells, f.cells);
+  EXPECT_EQ(g.log2_rows, f.log2_rows);
   EXPECT_EQ(g.inv_norm, f.inv_norm);
   IForestRandom rng(5);
   std::vector<float> x(50 * 2);
@@ -211,14 +210,14 @@ TEST(IForestSerializeTest, HeaderFieldsAreValidated) {
     EXPECT_EQ(s.code(), StatusCode::kCorruption) << c.expect;
     EXPECT_NE(s.message().find(c.expect), std::string::npos) << s.message();
   }
-  // A huge ψ with a tiny payload must not make the loader allocate 2^32 slots per tree.
+  // A huge ψ with a small forest: the leaf sizes no longer add up.
   std::vector<uint8_t> bytes = Save(f);
   PutU32(&bytes, 8, 0xFFFFFFFFu);
   PutU32(&bytes, 12, 32);
   IForest g;
   Status s = Load(bytes, &g);
   EXPECT_EQ(s.code(), StatusCode::kCorruption);
-  EXPECT_NE(s.message().find("size limit"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("expected subsample 4294967295"), std::string::npos) << s.message();
 }
 
 TEST(IForestSerializeTest, TreeSizesAndLeafSizesAreValidated) {
@@ -293,6 +292,44 @@ TEST(IForestSerializeTest, TooDeepTreeIsRejected) {
   EXPECT_NE(s.message().find("tree 0 node 5: depth 3 exceeds height limit 2"), std::string::npos) << s.message();
   // Node 5 starts after 28 header bytes, one tree size and five 16-byte records.
   EXPECT_NE(s.message().find("deep.vgm: offset 112: field 'iforest.leaf_size'"), std::string::npos) << s.message();
+}
+
+TEST(IForestSerializeTest, DeepCaterpillarCannotForceAHugeAllocation) {
+  // A valid-looking tree of depth 26 (ψ = 2^25 + 1, so the height limit is 26) would need
+  // 2^27 cells: 53 node records must not make the loader allocate 1.5 GB.
+  const uint32_t psi = (1u << 25) + 1, depth = 26;
+  core::ByteWriter v;
+  v.U64(1);
+  v.U32(psi);
+  v.U32(26);
+  v.U32(1);
+  v.U64(2 * depth + 1);
+  v.U32(2 * depth + 1);
+  auto split = [&](uint32_t left) {
+    v.U32(0);
+    v.U32(0);
+    v.F32(1.0f);
+    v.U32(left);
+  };
+  auto leaf = [&](uint32_t rows) {
+    v.U32(rows);
+    v.U32(0);
+    v.F32(0.0f);
+    v.U32(0);
+  };
+  // Index 0 splits into 1 (leaf) and 2; index 2k splits into 2k+1 (leaf) and 2k+2.
+  split(1);
+  for (uint32_t d = 1; d < depth; ++d) {
+    leaf(1);
+    split(2 * d + 1);
+  }
+  leaf(1);
+  leaf(psi - depth);
+  IForest g;
+  core::ByteReader r(v.bytes(), "big.vgm");
+  Status s = LoadIForest(r, &g);
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+  EXPECT_NE(s.message().find("1 trees of depth 26 exceed the model size limit"), std::string::npos) << s.message();
 }
 
 }  // namespace

@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <regex>
+#include <cstdlib>
 #include <sstream>
 
 namespace {
@@ -55,6 +55,45 @@ std::vector<std::string> Lines(const std::string& s) {
   return out;
 }
 
+bool IsNumber(const std::string& s) {
+  if (s.empty()) return false;
+  char* end = nullptr;
+  std::strtod(s.c_str(), &end);
+  return end == s.c_str() + s.size();
+}
+
+// "2020-03-09 10:14:33,<score>,<threshold>,<0|1>,<Name:0.61|Other name:0.22>"
+bool ValidScoreRow(const std::string& line) {
+  std::vector<std::string> f;
+  std::string cur;
+  for (char c : line) {
+    if (c == ',') {
+      f.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  f.push_back(cur);
+  if (f.size() != 5) return false;
+  const std::string& ts = f[0];
+  if (ts.size() != 19 || ts.compare(0, 11, "2020-03-09 ") != 0 || ts[13] != ':' || ts[16] != ':') return false;
+  if (!IsNumber(f[1]) || !IsNumber(f[2]) || (f[3] != "0" && f[3] != "1")) return false;
+  if (f[4].empty()) return true;
+  size_t start = 0;
+  while (start <= f[4].size()) {
+    size_t bar = f[4].find('|', start);
+    std::string item = f[4].substr(start, bar == std::string::npos ? std::string::npos : bar - start);
+    size_t colon = item.rfind(':');
+    if (colon == 0 || colon == std::string::npos) return false;
+    std::string share = item.substr(colon + 1);
+    if (share.size() != 4 || share[1] != '.' || !IsNumber(share)) return false;
+    if (bar == std::string::npos) break;
+    start = bar + 1;
+  }
+  return true;
+}
+
 class CliTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -72,10 +111,9 @@ TEST_F(CliTest, ScoreWritesOneRowPerInputRowWithCauses) {
   std::vector<std::string> lines = Lines(r.out);
   ASSERT_EQ(lines.size(), 1 + 1147u);
   EXPECT_EQ(lines[0], "timestamp,score,threshold,alarm,top_channels");
-  std::regex row(R"(^2020-03-09 \d\d:\d\d:\d\d,[0-9.e+-]+,[0-9.e+-]+,[01],((\w[\w ]*:[01]\.\d\d)(\|\w[\w ]*:[01]\.\d\d)*)?$)");
   size_t alarms = 0;
   for (size_t i = 1; i < lines.size(); ++i) {
-    ASSERT_TRUE(std::regex_match(lines[i], row)) << "line " << i << ": " << lines[i];
+    ASSERT_TRUE(ValidScoreRow(lines[i])) << "line " << i << ": " << lines[i];
     alarms += lines[i].find(",1,") != std::string::npos;
   }
   EXPECT_GT(alarms, 20u);  // the valve closure is found
