@@ -59,8 +59,8 @@ class IForestDetector final : public Detector {
     IForestParams params;
     VIGIL_RETURN_IF_ERROR(r.U32("iforest.version", &version));
     if (version != kFormatVersion) {
-      return r.Error("iforest.version", "unsupported version " + std::to_string(version) + " (this build reads " +
-                                            std::to_string(kFormatVersion) + ")");
+      return r.Error("iforest.version", "unsupported version " + std::to_string(version) +
+                                            " (this build reads " + std::to_string(kFormatVersion) + ")");
     }
     VIGIL_RETURN_IF_ERROR(r.U64("iforest.seed", &params.seed));
     VIGIL_RETURN_IF_ERROR(r.U32("iforest.options.trees", &params.trees));
@@ -122,7 +122,8 @@ class IForestDetector final : public Detector {
 }  // namespace
 
 Result<std::unique_ptr<Detector>> NewIForestDetector(const DetectorOptions& options) {
-  if (options.iforest_trees == 0) return Status::InvalidArgument("iforest: iforest_trees must be >= 1, got 0");
+  if (options.iforest_trees == 0)
+    return Status::InvalidArgument("iforest: iforest_trees must be >= 1, got 0");
   if (options.iforest_subsample < 2) {
     return Status::InvalidArgument("iforest: iforest_subsample must be >= 2, got " +
                                    std::to_string(options.iforest_subsample));

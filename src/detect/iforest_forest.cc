@@ -109,22 +109,38 @@ class TreeBuilder {
   std::vector<Pending> pending_;
 };
 
+// Depth of every node; parents precede children within a tree, so one forward pass works.
+std::vector<uint32_t> NodeDepths(const IForest& forest) {
+  std::vector<uint32_t> depth(forest.nodes.size(), 0);
+  for (size_t t = 0; t < forest.trees(); ++t) {
+    for (uint32_t i = forest.tree_begin[t]; i < forest.tree_begin[t + 1]; ++i) {
+      const IForestNode& node = forest.nodes[i];
+      if (node.leaf_size == 0) depth[node.left] = depth[node.left + 1] = depth[i] + 1;
+    }
+  }
+  return depth;
+}
+
 Status ValidateInput(const float* x, size_t rows, size_t dim, const IForestParams& params) {
   if (dim == 0) return Status::InvalidArgument("iforest: no input channels (dim 0)");
   if (dim > kIForestMaxDim) {
     return Status::InvalidArgument("iforest: dim " + std::to_string(dim) + " exceeds the limit " +
                                    std::to_string(kIForestMaxDim));
   }
-  if (rows < 2) return Status::InvalidArgument("iforest: need at least 2 training rows, got " + std::to_string(rows));
+  if (rows < 2) {
+    return Status::InvalidArgument("iforest: need at least 2 training rows, got " + std::to_string(rows));
+  }
   if (params.trees == 0) return Status::InvalidArgument("iforest: iforest_trees must be >= 1, got 0");
   if (params.subsample < 2) {
-    return Status::InvalidArgument("iforest: iforest_subsample must be >= 2, got " + std::to_string(params.subsample));
+    return Status::InvalidArgument("iforest: iforest_subsample must be >= 2, got " +
+                                   std::to_string(params.subsample));
   }
   const uint64_t psi = std::min<uint64_t>(params.subsample, rows);
   // Checked against the height limit, the deepest a tree can get, before any work is done.
   if (uint64_t{params.trees} << (HeightLimit(psi) + 1) > kIForestMaxCells) {
     return Status::InvalidArgument("iforest: " + std::to_string(params.trees) + " trees of subsample " +
-                                   std::to_string(psi) + " exceed the model size limit (trees x 2^(ceil(log2 " +
+                                   std::to_string(psi) +
+                                   " exceed the model size limit (trees x 2^(ceil(log2 " +
                                    "subsample)+1) must be <= " + std::to_string(kIForestMaxCells) + ")");
   }
   for (size_t r = 0; r < rows; ++r) {
@@ -152,22 +168,6 @@ uint32_t HeightLimit(uint64_t n) {
   while (h < 64 && (uint64_t{1} << h) < n) ++h;
   return h;
 }
-
-namespace {
-
-// Depth of every node; parents precede children within a tree, so one forward pass works.
-std::vector<uint32_t> NodeDepths(const IForest& forest) {
-  std::vector<uint32_t> depth(forest.nodes.size(), 0);
-  for (size_t t = 0; t < forest.trees(); ++t) {
-    for (uint32_t i = forest.tree_begin[t]; i < forest.tree_begin[t + 1]; ++i) {
-      const IForestNode& node = forest.nodes[i];
-      if (node.leaf_size == 0) depth[node.left] = depth[node.left + 1] = depth[i] + 1;
-    }
-  }
-  return depth;
-}
-
-}  // namespace
 
 uint32_t MaxLeafDepth(const IForest& forest) {
   const std::vector<uint32_t> depth = NodeDepths(forest);

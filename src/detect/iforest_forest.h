@@ -55,7 +55,8 @@ constexpr uint64_t SplitCell(uint32_t feature, float threshold) {
   return (uint64_t{FloatOrderKey(threshold) - 1} << 32) | (feature * kIForestLanes);
 }
 // Pass-through: no finite value's key exceeds FloatOrderKey(+inf) − 1 = FloatOrderKey(FLT_MAX).
-constexpr uint64_t kIForestPassCell = uint64_t{FloatOrderKey(std::numeric_limits<float>::infinity()) - 1} << 32;
+constexpr uint64_t kIForestPassCell = uint64_t{FloatOrderKey(std::numeric_limits<float>::infinity()) - 1}
+                                      << 32;
 // A leaf-level cell: the bits of the path length in the low half.
 constexpr uint64_t LeafCell(float path_length) { return std::bit_cast<uint32_t>(path_length); }
 constexpr uint32_t CellColumn(uint64_t cell) { return static_cast<uint32_t>(cell); }

@@ -45,8 +45,8 @@ inline void PortableStep(const uint64_t* cells, const uint32_t* gx, size_t* p) {
 // EPYC VM, 100 trees, ψ 256, rows/s): portable step 2.0 M at 8 or 10 lanes; this step 2.05 M
 // at 8 lanes, 2.35 M at 10, 2.2 M at 12 (spills).
 // The two unnamed "m" operands tell the compiler the asm reads the arrays behind cells and gx
-// (the GCC idiom for memory of unknown extent) without a full "memory" clobber, which would
-// force the lanes' positions out of registers.
+// (sized by upper bounds of their extent) without a full "memory" clobber, which would force
+// the lanes' positions out of registers.
 template <size_t kLane>
 inline void AsmStep(const uint64_t* cells, const uint32_t* gx, size_t* p) {
   uint32_t column, key;
@@ -55,8 +55,8 @@ inline void AsmStep(const uint64_t* cells, const uint32_t* gx, size_t* p) {
       "cmpl %c[lane](%[gx],%q[column],4), %[key]\n\t"
       "adcq %[p], %[p]"
       : [p] "+r"(*p), [column] "=&r"(column), [key] "=&r"(key)
-      : [cells] "r"(cells), [gx] "r"(gx), [lane] "i"(4 * kLane), "m"(*(const uint64_t(*)[])cells),
-        "m"(*(const uint32_t(*)[])gx)
+      : [cells] "r"(cells), [gx] "r"(gx), [lane] "i"(4 * kLane),
+        "m"(*(const uint64_t(*)[kIForestMaxCells])cells), "m"(*(const uint32_t(*)[kScratchKeys])gx)
       : "cc");
 }
 #endif
@@ -66,8 +66,8 @@ inline void AsmStep(const uint64_t* cells, const uint32_t* gx, size_t* p) {
 // chains keep the core busy. Kept out of line: inlined into the block loop, GCC spilled the
 // per-lane addresses and ran ~15% slower.
 template <size_t... kLane>
-[[gnu::noinline]] void DescendGroupPortable(const uint64_t* cells, const uint32_t* gx, uint32_t h, float* sums,
-                                            std::index_sequence<kLane...>) {
+[[gnu::noinline]] void DescendGroupPortable(const uint64_t* cells, const uint32_t* gx, uint32_t h,
+                                            float* sums, std::index_sequence<kLane...>) {
   size_t p[kLanes];
   for (size_t l = 0; l < kLanes; ++l) p[l] = 1;
   for (uint32_t s = 0; s < h; ++s) (PortableStep<kLane>(cells, gx, p + kLane), ...);

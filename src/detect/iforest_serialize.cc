@@ -18,41 +18,43 @@ Status LoadTree(core::ByteReader& r, uint32_t tree, uint32_t begin, uint32_t tre
   std::vector<uint32_t> depth(tree_size, 0);
   uint64_t leaf_total = 0;
   for (uint32_t i = 0; i < tree_size; ++i) {
-    const std::string where = "tree " + Str(tree) + " node " + Str(i) + ": ";
+    auto where = [&] { return "tree " + Str(tree) + " node " + Str(i) + ": "; };
     uint32_t leaf_size = 0, feature = 0, left = 0;
     float threshold = 0;
     // Each field is checked right after it is read, so errors carry its own offset.
     VIGIL_RETURN_IF_ERROR(r.U32("iforest.leaf_size", &leaf_size));
     // Parents precede children, so by now every reference to node i has been seen.
-    if (i > 0 && parents[i] != 1) return r.Error("iforest.leaf_size", where + "is the child of no node");
+    if (i > 0 && parents[i] != 1) return r.Error("iforest.leaf_size", where() + "is the child of no node");
     if (depth[i] > f->height_limit) {
-      return r.Error("iforest.leaf_size", where + "depth " + Str(depth[i]) + " exceeds height limit " +
-                                              Str(f->height_limit));
+      return r.Error("iforest.leaf_size",
+                     where() + "depth " + Str(depth[i]) + " exceeds height limit " + Str(f->height_limit));
     }
     const bool leaf = leaf_size > 0;
     leaf_total += leaf_size;
     if (leaf_total > f->subsample) {
-      return r.Error("iforest.leaf_size", where + "leaf sizes exceed subsample " + Str(f->subsample));
+      return r.Error("iforest.leaf_size", where() + "leaf sizes exceed subsample " + Str(f->subsample));
     }
     VIGIL_RETURN_IF_ERROR(r.U32("iforest.feature", &feature));
     if (leaf ? feature != 0 : feature >= f->dim) {
-      return r.Error("iforest.feature", where + (leaf ? "leaf with non-zero feature " + Str(feature)
-                                                      : "feature " + Str(feature) + " >= dim " + Str(f->dim)));
+      return r.Error("iforest.feature",
+                     where() + (leaf ? "leaf with non-zero feature " + Str(feature)
+                                     : "feature " + Str(feature) + " >= dim " + Str(f->dim)));
     }
     VIGIL_RETURN_IF_ERROR(r.F32("iforest.threshold", &threshold));
     if (leaf ? (threshold != 0 || std::signbit(threshold)) : !std::isfinite(threshold)) {
-      return r.Error("iforest.threshold", where + (leaf ? "leaf with non-zero threshold" : "non-finite threshold"));
+      return r.Error("iforest.threshold",
+                     where() + (leaf ? "leaf with non-zero threshold" : "non-finite threshold"));
     }
     VIGIL_RETURN_IF_ERROR(r.U32("iforest.left", &left));
     if (leaf) {
-      if (left != 0) return r.Error("iforest.left", where + "leaf with non-zero left child " + Str(left));
+      if (left != 0) return r.Error("iforest.left", where() + "leaf with non-zero left child " + Str(left));
     } else {
       if (left <= i || left >= tree_size - 1) {
-        return r.Error("iforest.left", where + "left child " + Str(left) + " outside (" + Str(i) + ", " +
+        return r.Error("iforest.left", where() + "left child " + Str(left) + " outside (" + Str(i) + ", " +
                                            Str(tree_size - 1) + ")");
       }
       if (parents[left] != 0 || parents[left + 1] != 0) {
-        return r.Error("iforest.left", where + "child " + Str(left) + " already has a parent");
+        return r.Error("iforest.left", where() + "child " + Str(left) + " already has a parent");
       }
       parents[left] = parents[left + 1] = 1;
       depth[left] = depth[left + 1] = depth[i] + 1;
@@ -107,12 +109,13 @@ Status LoadIForest(core::ByteReader& r, IForest* out) {
   VIGIL_RETURN_IF_ERROR(r.U32("iforest.trees", &trees));
   // Each tree needs at least a 4-byte size and one node record.
   if (trees == 0 || trees > r.remaining() / (4 + kNodeRecordBytes)) {
-    return r.Error("iforest.trees", Str(trees) + " trees cannot fit in the " + Str(r.remaining()) +
-                                        " bytes left (or is 0)");
+    return r.Error("iforest.trees",
+                   Str(trees) + " trees cannot fit in the " + Str(r.remaining()) + " bytes left (or is 0)");
   }
   VIGIL_RETURN_IF_ERROR(r.U64("iforest.nodes", &total_nodes));
   const uint64_t max_tree_nodes = 2 * uint64_t{f.subsample} - 1;
-  if (total_nodes < trees || total_nodes > uint64_t{trees} * max_tree_nodes || total_nodes > (uint64_t{1} << 31) ||
+  if (total_nodes < trees || total_nodes > uint64_t{trees} * max_tree_nodes ||
+      total_nodes > (uint64_t{1} << 31) ||
       total_nodes > (r.remaining() - 4 * uint64_t{trees}) / kNodeRecordBytes) {
     return r.Error("iforest.nodes", "node count " + Str(total_nodes) + " impossible for " + Str(trees) +
                                         " trees of subsample " + Str(f.subsample) + " in " +
@@ -143,9 +146,9 @@ Status LoadIForest(core::ByteReader& r, IForest* out) {
   // The scoring layout grows with the deepest leaf; refuse before allocating it.
   const uint32_t depth = MaxLeafDepth(f);
   if (uint64_t{trees} << (depth + 1) > kIForestMaxCells) {
-    return r.Error("iforest.nodes", Str(trees) + " trees of depth " + Str(depth) +
-                                        " exceed the model size limit (trees x 2^(depth+1) <= " +
-                                        Str(kIForestMaxCells) + ")");
+    return r.Error("iforest.nodes",
+                   Str(trees) + " trees of depth " + Str(depth) +
+                       " exceed the model size limit (trees x 2^(depth+1) <= " + Str(kIForestMaxCells) + ")");
   }
   FinishIForest(&f);
   *out = std::move(f);

@@ -26,14 +26,18 @@ void FixedThreshold::Save(core::ByteWriter& w) const {
 Status FixedThreshold::Load(core::ByteReader& r) {
   uint32_t version = 0;
   VIGIL_RETURN_IF_ERROR(r.U32("fixed.version", &version));
-  if (version != kFormatVersion) return r.Error("fixed.version", "unsupported version " + std::to_string(version));
+  if (version != kFormatVersion)
+    return r.Error("fixed.version", "unsupported version " + std::to_string(version));
   double v = 0;
   VIGIL_RETURN_IF_ERROR(r.F64("fixed.value", &v));
-  if (!std::isfinite(v)) return r.Error("fixed.value", "invalid value " + ShortestDouble(v) + " (expected finite)");
+  if (!std::isfinite(v))
+    return r.Error("fixed.value", "invalid value " + ShortestDouble(v) + " (expected finite)");
   value_ = v;
   return Status::OK();
 }
 
-void FixedThreshold::Describe(std::ostream& os) const { os << "kind: fixed\nvalue: " << ShortestDouble(value_) << "\n"; }
+void FixedThreshold::Describe(std::ostream& os) const {
+  os << "kind: fixed\nvalue: " << ShortestDouble(value_) << "\n";
+}
 
 }  // namespace vigil::threshold

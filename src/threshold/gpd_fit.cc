@@ -351,7 +351,8 @@ GpdFit RefitGpd(std::span<const double> excesses, const GpdFit& previous, Grimsh
   return FullSearch(p);
 }
 
-double GpdLogLikelihood(std::span<const double> excesses, double gamma, double sigma, GpdCensoring censoring) {
+double GpdLogLikelihood(std::span<const double> excesses, double gamma, double sigma,
+                        GpdCensoring censoring) {
   if (!(sigma > 0)) return kNegInf;
   double n = static_cast<double>(excesses.size());
   double ll = 0;

@@ -31,10 +31,10 @@ Status PotThreshold::FitTail(std::span<const double> scores, size_t max_excesses
                              std::vector<double>* excesses, std::vector<uint64_t>* arrivals) {
   VIGIL_RETURN_IF_ERROR(ValidateThresholdOptions(options_));
   size_t min_scores = MinPotScores(options_.init_quantile);
-  VIGIL_RETURN_IF_ERROR(CheckTrainingScores(
-      scores, min_scores, what,
-      " for init_quantile " + ShortestDouble(options_.init_quantile) + " (" + std::to_string(kMinPotPeaks) +
-          " or more above the initial threshold)"));
+  VIGIL_RETURN_IF_ERROR(CheckTrainingScores(scores, min_scores, what,
+                                            " for init_quantile " + ShortestDouble(options_.init_quantile) +
+                                                " (" + std::to_string(kMinPotPeaks) +
+                                                " or more above the initial threshold)"));
   std::vector<double> copy(scores.begin(), scores.end());
   double t = EmpiricalQuantile(copy, options_.init_quantile);
   excesses->clear();
@@ -112,11 +112,13 @@ void PotThreshold::Save(core::ByteWriter& w) const { SaveTail(w); }
 Status PotThreshold::LoadTail(core::ByteReader& r, std::string_view prefix, ThresholdKind kind) {
   auto field = [&](std::string_view name) { return std::string(prefix) + "." + std::string(name); };
   auto bad = [&](std::string_view name, double v, std::string_view expected) {
-    return r.Error(field(name), "invalid value " + ShortestDouble(v) + " (expected " + std::string(expected) + ")");
+    return r.Error(field(name),
+                   "invalid value " + ShortestDouble(v) + " (expected " + std::string(expected) + ")");
   };
   uint32_t version = 0;
   VIGIL_RETURN_IF_ERROR(r.U32(field("version"), &version));
-  if (version != kFormatVersion) return r.Error(field("version"), "unsupported version " + std::to_string(version));
+  if (version != kFormatVersion)
+    return r.Error(field("version"), "unsupported version " + std::to_string(version));
   ThresholdOptions o = options_;
   o.kind = kind;
   VIGIL_RETURN_IF_ERROR(r.F64(field("risk"), &o.risk));
@@ -146,8 +148,9 @@ Status PotThreshold::LoadTail(core::ByteReader& r, std::string_view prefix, Thre
   // The window (window_start, n] must hold at least one score and its peaks.
   if (window_start >= n || dropped > peaks || peaks - dropped > n - window_start) {
     return r.Error(field("counts"), "inconsistent counts: n " + std::to_string(n) + ", peaks " +
-                                        std::to_string(peaks) + ", window_start " + std::to_string(window_start) +
-                                        ", dropped " + std::to_string(dropped));
+                                        std::to_string(peaks) + ", window_start " +
+                                        std::to_string(window_start) + ", dropped " +
+                                        std::to_string(dropped));
   }
   GpdCensoring censoring;
   VIGIL_RETURN_IF_ERROR(r.F64(field("censored_count"), &censoring.count));
@@ -159,7 +162,8 @@ Status PotThreshold::LoadTail(core::ByteReader& r, std::string_view prefix, Thre
     return bad("censored_at", censoring.at, censoring.count > 0 ? "finite and > 0" : "finite and >= 0");
   }
   VIGIL_RETURN_IF_ERROR(r.U32(field("gpd_method"), &method));
-  if (method < 1 || method > 3) return r.Error(field("gpd_method"), "unknown method " + std::to_string(method));
+  if (method < 1 || method > 3)
+    return r.Error(field("gpd_method"), "unknown method " + std::to_string(method));
   gpd.method = static_cast<GpdMethod>(method);
   VIGIL_RETURN_IF_ERROR(r.F64(field("gpd_gamma"), &gpd.gamma));
   if (!std::isfinite(gpd.gamma)) return bad("gpd_gamma", gpd.gamma, "finite");
@@ -192,14 +196,15 @@ Status PotThreshold::Load(core::ByteReader& r) { return LoadTail(r, "pot", Thres
 void PotThreshold::DescribeTail(std::ostream& os, std::string_view kind_name) const {
   os << "kind: " << kind_name << "\nrisk: " << ShortestDouble(options_.risk) << "\n";
   if (!fitted_) {
-    os << "init_quantile: " << ShortestDouble(options_.init_quantile) << "\nmargin: "
-       << ShortestDouble(options_.margin) << "\nvalue: not fitted\n";
+    os << "init_quantile: " << ShortestDouble(options_.init_quantile)
+       << "\nmargin: " << ShortestDouble(options_.margin) << "\nvalue: not fitted\n";
     return;
   }
   os << "init_threshold: " << ShortestDouble(t_) << "\ngpd_sigma: " << ShortestDouble(gpd_.sigma)
      << "\ngpd_gamma: " << ShortestDouble(gpd_.gamma) << "\nvalue: " << ShortestDouble(value())
-     << "\ninit_quantile: " << ShortestDouble(options_.init_quantile) << "\nmargin: "
-     << ShortestDouble(options_.margin) << "\nscores: " << n_ << "\npeaks: " << peaks_ << "\n";
+     << "\ninit_quantile: " << ShortestDouble(options_.init_quantile)
+     << "\nmargin: " << ShortestDouble(options_.margin) << "\nscores: " << n_ << "\npeaks: " << peaks_
+     << "\n";
 }
 
 void PotThreshold::Describe(std::ostream& os) const { DescribeTail(os, "pot"); }

@@ -17,6 +17,7 @@
 //   requires risk < 1 - init_quantile).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -56,7 +57,7 @@ class PotThreshold : public Threshold {
   bool fitted() const { return fitted_; }
   double init_threshold() const { return t_; }
   const GpdFit& gpd() const { return gpd_; }
-  uint64_t observed() const { return n_; }  // all scores counted so far
+  uint64_t observed() const { return n_; }   // all scores counted so far
   uint64_t peaks() const { return peaks_; }  // of which above t
   // n and N_t of the formula: the scores and peaks since the newest dropped excess, so
   // that the exceedance rate N_t / n describes the same window as the excesses the GPD
@@ -82,11 +83,11 @@ class PotThreshold : public Threshold {
 
   ThresholdOptions options_;
   bool fitted_ = false;
-  double t_ = 0;                // initial threshold
-  uint64_t n_ = 0;              // scores counted (training + non-anomalous observed)
-  uint64_t peaks_ = 0;          // of which strictly above t
-  uint64_t window_start_ = 0;   // n when the newest dropped excess arrived (0: none dropped)
-  uint64_t dropped_ = 0;        // excesses dropped
+  double t_ = 0;               // initial threshold
+  uint64_t n_ = 0;             // scores counted (training + non-anomalous observed)
+  uint64_t peaks_ = 0;         // of which strictly above t
+  uint64_t window_start_ = 0;  // n when the newest dropped excess arrived (0: none dropped)
+  uint64_t dropped_ = 0;       // excesses dropped
   GpdCensoring censoring_;
   GpdFit gpd_;
   double z_ = 0;  // threshold before margin

@@ -32,8 +32,8 @@ Status CheckTrainingScores(std::span<const double> scores, size_t min_count, std
                            std::string_view why_min) {
   if (scores.size() < min_count) {
     return Status::InvalidArgument(std::string(what) + ": need at least " + std::to_string(min_count) +
-                                   " training scores" + std::string(why_min) + ", got " +
-                                   std::to_string(scores.size()));
+                                   (min_count == 1 ? " training score" : " training scores") +
+                                   std::string(why_min) + ", got " + std::to_string(scores.size()));
   }
   for (size_t i = 0; i < scores.size(); ++i) {
     if (!std::isfinite(scores[i])) {

@@ -12,7 +12,8 @@ namespace vigil::threshold {
 Status SpotThreshold::Fit(std::span<const double> scores) {
   refits_since_search_ = 0;
   sums_ = GrimshawSums{};
-  VIGIL_RETURN_IF_ERROR(FitTail(scores, options_.spot_max_excesses, "spot threshold", &excesses_, &arrivals_));
+  VIGIL_RETURN_IF_ERROR(
+      FitTail(scores, options_.spot_max_excesses, "spot threshold", &excesses_, &arrivals_));
   trained_ = n_;
   return Status::OK();
 }
@@ -93,8 +94,8 @@ Status SpotThreshold::Load(core::ByteReader& r) {
   uint64_t trained = 0;
   VIGIL_RETURN_IF_ERROR(r.U64("spot.trained", &trained));
   if (trained == 0 || trained > n_) {
-    return r.Error("spot.trained", "invalid value " + std::to_string(trained) + " (expected 1 .. n = " +
-                                       std::to_string(n_) + ")");
+    return r.Error("spot.trained", "invalid value " + std::to_string(trained) +
+                                       " (expected 1 .. n = " + std::to_string(n_) + ")");
   }
   uint32_t refits = 0;
   VIGIL_RETURN_IF_ERROR(r.U32("spot.refits_since_search", &refits));
@@ -119,9 +120,9 @@ Status SpotThreshold::Load(core::ByteReader& r) {
   for (size_t i = 0; i < arrivals.size(); ++i) {
     VIGIL_RETURN_IF_ERROR(r.U64("spot.arrivals", &arrivals[i]));
     if (arrivals[i] <= previous || arrivals[i] > n_) {
-      return r.Error("spot.arrivals", "arrival " + std::to_string(arrivals[i]) + " of excess " + std::to_string(i) +
-                                          " is outside (" + std::to_string(previous) + ", " +
-                                          std::to_string(n_) + "] or out of order");
+      return r.Error("spot.arrivals", "arrival " + std::to_string(arrivals[i]) + " of excess " +
+                                          std::to_string(i) + " is outside (" + std::to_string(previous) +
+                                          ", " + std::to_string(n_) + "] or out of order");
     }
     previous = arrivals[i];
   }
@@ -135,7 +136,9 @@ Status SpotThreshold::Load(core::ByteReader& r) {
     // Between refits the kept sums are exactly one pass at sums_x, so recomputing them
     // restores the state bit for bit.
     sums = ComputeGrimshawSums(excesses, sums_x);
-    if (!sums.valid) return r.Error("spot.sums_x", "point " + ShortestDouble(sums_x) + " outside the domain of the excesses");
+    if (!sums.valid)
+      return r.Error("spot.sums_x",
+                     "point " + ShortestDouble(sums_x) + " outside the domain of the excesses");
   }
   trained_ = trained;
   excesses_ = std::move(excesses);

@@ -60,9 +60,9 @@ class SpotThreshold : public PotThreshold {
   // The censoring for the next refit (see above).
   GpdCensoring GateCensoring() const;
 
-  std::vector<double> excesses_;       // oldest first
-  std::vector<uint64_t> arrivals_;     // n when each excess arrived
-  uint64_t trained_ = 0;               // training scores (n after Fit)
+  std::vector<double> excesses_;      // oldest first
+  std::vector<uint64_t> arrivals_;    // n when each excess arrived
+  uint64_t trained_ = 0;              // training scores (n after Fit)
   uint32_t refits_since_search_ = 0;  // refits since the last full Grimshaw search
   GrimshawSums sums_;                 // Newton state for the next refit
 };

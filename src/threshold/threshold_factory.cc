@@ -17,10 +17,14 @@ constexpr ThresholdKind kAllKinds[] = {ThresholdKind::kQuantile, ThresholdKind::
 
 std::unique_ptr<Threshold> Create(const ThresholdOptions& options) {
   switch (options.kind) {
-    case ThresholdKind::kQuantile: return std::make_unique<threshold::QuantileThreshold>(options);
-    case ThresholdKind::kPot: return std::make_unique<threshold::PotThreshold>(options);
-    case ThresholdKind::kSpot: return std::make_unique<threshold::SpotThreshold>(options);
-    case ThresholdKind::kFixed: return std::make_unique<threshold::FixedThreshold>(options);
+    case ThresholdKind::kQuantile:
+      return std::make_unique<threshold::QuantileThreshold>(options);
+    case ThresholdKind::kPot:
+      return std::make_unique<threshold::PotThreshold>(options);
+    case ThresholdKind::kSpot:
+      return std::make_unique<threshold::SpotThreshold>(options);
+    case ThresholdKind::kFixed:
+      return std::make_unique<threshold::FixedThreshold>(options);
   }
   return nullptr;
 }
@@ -37,10 +41,14 @@ Result<ThresholdKind> ParseThresholdKind(std::string_view text) {
 
 std::string_view ThresholdKindName(ThresholdKind kind) {
   switch (kind) {
-    case ThresholdKind::kQuantile: return "quantile";
-    case ThresholdKind::kPot: return "pot";
-    case ThresholdKind::kSpot: return "spot";
-    case ThresholdKind::kFixed: return "fixed";
+    case ThresholdKind::kQuantile:
+      return "quantile";
+    case ThresholdKind::kPot:
+      return "pot";
+    case ThresholdKind::kSpot:
+      return "spot";
+    case ThresholdKind::kFixed:
+      return "fixed";
   }
   return "unknown";
 }

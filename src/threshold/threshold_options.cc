@@ -36,10 +36,10 @@ Status ValidateTail(const ThresholdOptions& o) {
   // risk at least that large asks for a threshold at or below t, which the tail model
   // cannot express (it would silently become t).
   if (!(o.risk < 1 - o.init_quantile)) {
-    return Status::InvalidArgument("threshold option 'risk' = " + ShortestDouble(o.risk) +
-                                   " must be below 1 - init_quantile (init_quantile = " +
-                                   ShortestDouble(o.init_quantile) +
-                                   "): only that top fraction of the training scores is modelled");
+    return Status::InvalidArgument(
+        "threshold option 'risk' = " + ShortestDouble(o.risk) +
+        " must be below 1 - init_quantile (init_quantile = " + ShortestDouble(o.init_quantile) +
+        "): only that top fraction of the training scores is modelled");
   }
   return ValidateMargin(o.margin);
 }
@@ -56,9 +56,9 @@ Status ValidateThresholdOptions(const ThresholdOptions& o) {
     case ThresholdKind::kSpot:
       VIGIL_RETURN_IF_ERROR(ValidateTail(o));
       if (o.spot_max_excesses < kMinGpdExcesses) {
-        return Status::InvalidArgument("threshold option 'spot_max_excesses' = " +
-                                       std::to_string(o.spot_max_excesses) + " is out of range [" +
-                                       std::to_string(kMinGpdExcesses) + ", 4294967295]");
+        return Status::InvalidArgument(
+            "threshold option 'spot_max_excesses' = " + std::to_string(o.spot_max_excesses) +
+            " is out of range [" + std::to_string(kMinGpdExcesses) + ", 4294967295]");
       }
       return Status::OK();
     case ThresholdKind::kFixed:
@@ -68,8 +68,9 @@ Status ValidateThresholdOptions(const ThresholdOptions& o) {
       }
       return Status::OK();
   }
-  return Status::InvalidArgument("threshold option 'kind' = " + std::to_string(static_cast<uint32_t>(o.kind)) +
-                                 " is not a known threshold kind (1 quantile, 2 pot, 3 spot, 4 fixed)");
+  return Status::InvalidArgument(
+      "threshold option 'kind' = " + std::to_string(static_cast<uint32_t>(o.kind)) +
+      " is not a known threshold kind (1 quantile, 2 pot, 3 spot, 4 fixed)");
 }
 
 }  // namespace vigil::threshold

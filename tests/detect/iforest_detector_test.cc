@@ -156,7 +156,8 @@ TEST(IForestDetectorTest, SameSeedSameScoresOtherSeedDifferent) {
   ASSERT_TRUE(b->Fit(data.train.data(), 2000, kDim).ok());
   ASSERT_TRUE(c->Fit(data.train.data(), 2000, kDim).ok());
   EXPECT_EQ(a->dim(), kDim);
-  const std::vector<float> sa = ScoreAll(*a, data.test), sb = ScoreAll(*b, data.test), sc = ScoreAll(*c, data.test);
+  const std::vector<float> sa = ScoreAll(*a, data.test), sb = ScoreAll(*b, data.test),
+                           sc = ScoreAll(*c, data.test);
   EXPECT_EQ(sa, sb);
   EXPECT_NE(sa, sc);
   EXPECT_EQ(SaveBytes(*a), SaveBytes(*b));
@@ -273,7 +274,8 @@ TEST(IForestDetectorTest, LoadRejectsEveryTruncationAndBadHeader) {
   std::vector<uint8_t> bad = bytes;
   bad[0] = 9;  // version
   Status s = load(bad);
-  EXPECT_NE(s.message().find("field 'iforest.version': unsupported version 9"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("field 'iforest.version': unsupported version 9"), std::string::npos)
+      << s.message();
   bad = bytes;
   bad[12] = 3;  // trees option (u32 after version and seed) no longer matches the 2 stored trees
   s = load(bad);
@@ -298,7 +300,8 @@ TEST(IForestDetectorTest, DescribeAndParameterBytes) {
   std::ostringstream os;
   d->Describe(os);
   const std::string text = os.str();
-  EXPECT_EQ(text.rfind("detector: iforest\ntrees: 100\nsubsample: 256\nheight_limit: 8\nnodes: ", 0), 0u) << text;
+  EXPECT_EQ(text.rfind("detector: iforest\ntrees: 100\nsubsample: 256\nheight_limit: 8\nnodes: ", 0), 0u)
+      << text;
   EXPECT_NE(text.find("\nseed: 42\n"), std::string::npos) << text;
   EXPECT_NE(text.find("\ndim: 4\n"), std::string::npos) << text;
   // 100 trees × 2^9 positions × (8-byte cell + 4-byte log2 row count).

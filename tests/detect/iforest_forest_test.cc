@@ -54,7 +54,8 @@ TEST(IForestForestTest, HeightLimitIsCeilLog2) {
 
 TEST(IForestForestTest, FloatOrderKeyPreservesOrder) {
   const float inf = std::numeric_limits<float>::infinity();
-  const std::vector<float> ascending = {-inf, -3e38f, -2.5f, -1e-40f, 0.0f, 1e-45f, 1e-40f, 1.0f, 2.5f, 3e38f, inf};
+  const std::vector<float> ascending = {-inf,   -3e38f, -2.5f, -1e-40f, 0.0f, 1e-45f,
+                                        1e-40f, 1.0f,   2.5f,  3e38f,   inf};
   for (size_t i = 0; i + 1 < ascending.size(); ++i) {
     EXPECT_LT(FloatOrderKey(ascending[i]), FloatOrderKey(ascending[i + 1])) << ascending[i];
   }
@@ -95,8 +96,9 @@ TEST(IForestForestTest, FinishBuildsCompleteTreeLayout) {
   // Heap positions 1..7: root split, pass-through above the depth-1 leaf, the f1 split; then
   // the leaf level: the depth-1 leaf at its leftmost descendant (4) with 1 + c(1) = 1,
   // position 5 unreachable, 2 + c(2) = 3 and 2 + c(1) = 2.
-  const std::vector<uint64_t> expected = {0, SplitCell(0, 5.0f), kIForestPassCell, SplitCell(1, 2.0f),
-                                          LeafCell(1.0f), 0, LeafCell(3.0f), LeafCell(2.0f)};
+  const std::vector<uint64_t> expected = {
+      0, SplitCell(0, 5.0f), kIForestPassCell, SplitCell(1, 2.0f), LeafCell(1.0f),
+      0, LeafCell(3.0f),     LeafCell(2.0f)};
   EXPECT_EQ(f.cells, expected);
   // log2 of rows per position: root 4, pass-through 1, split 3; leaf level 1, -, 2, 1.
   const float l3 = static_cast<float>(std::log2(3.0));
@@ -206,7 +208,8 @@ TEST(IForestForestTest, SameSeedSameForestOtherSeedDifferent) {
     if (p.nodes.size() != q.nodes.size()) return false;
     for (size_t i = 0; i < p.nodes.size(); ++i) {
       const IForestNode &m = p.nodes[i], &n = q.nodes[i];
-      if (m.feature != n.feature || m.threshold != n.threshold || m.left != n.left || m.leaf_size != n.leaf_size)
+      if (m.feature != n.feature || m.threshold != n.threshold || m.left != n.left ||
+          m.leaf_size != n.leaf_size)
         return false;
     }
     return p.tree_begin == q.tree_begin;
@@ -230,7 +233,9 @@ TEST(IForestForestTest, TreeDependsOnlyOnItsOwnStream) {
 
 TEST(IForestForestTest, RejectsBadInput) {
   const std::vector<float> x = UniformMatrix(10, 2, 1);
-  auto build = [&](size_t rows, size_t dim, IForestParams p) { return BuildIForest(x.data(), rows, dim, p).status(); };
+  auto build = [&](size_t rows, size_t dim, IForestParams p) {
+    return BuildIForest(x.data(), rows, dim, p).status();
+  };
   Status s = build(1, 2, {});
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find("at least 2 training rows, got 1"), std::string::npos) << s.message();

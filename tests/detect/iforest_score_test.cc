@@ -24,7 +24,8 @@ std::vector<float> GaussianMatrix(size_t rows, size_t dim, uint64_t seed) {
 }
 
 IForest Fit(const std::vector<float>& x, size_t dim, uint32_t trees, uint32_t subsample, uint64_t seed = 42) {
-  Result<IForest> f = BuildIForest(x.data(), x.size() / dim, dim, {.trees = trees, .subsample = subsample, .seed = seed});
+  Result<IForest> f =
+      BuildIForest(x.data(), x.size() / dim, dim, {.trees = trees, .subsample = subsample, .seed = seed});
   EXPECT_TRUE(f.ok()) << f.status().ToString();
   return std::move(f).value();
 }

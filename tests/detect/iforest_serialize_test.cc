@@ -195,12 +195,12 @@ TEST(IForestSerializeTest, HeaderFieldsAreValidated) {
     const char* expect;
   };
   const Case cases[] = {
-      {0, 0, "dim 0 outside"},                      // dim (low word)
-      {8, 1, "subsample 1 < 2"},                    // ψ
+      {0, 0, "dim 0 outside"},                        // dim (low word)
+      {8, 1, "subsample 1 < 2"},                      // ψ
       {12, 5, "height limit 5 != ceil(log2 8) = 3"},  // height_limit
-      {16, 0, "trees cannot fit"},                  // trees = 0
-      {16, 1000000, "trees cannot fit"},            // more trees than bytes
-      {20, 2, "node count 2 impossible"},           // nodes < trees
+      {16, 0, "trees cannot fit"},                    // trees = 0
+      {16, 1000000, "trees cannot fit"},              // more trees than bytes
+      {20, 2, "node count 2 impossible"},             // nodes < trees
   };
   for (const Case& c : cases) {
     std::vector<uint8_t> bytes = Save(f);
@@ -266,12 +266,12 @@ TEST(IForestSerializeTest, TooDeepTreeIsRejected) {
   // ψ = 4 allows depth 2. A caterpillar of depth 3 has 4 leaves of one row each and 7
   // nodes, so it passes every size check and must be caught by depth.
   core::ByteWriter w;
-  w.U64(1);   // dim
-  w.U32(4);   // ψ
-  w.U32(2);   // height limit
-  w.U32(1);   // trees
-  w.U64(7);   // nodes
-  w.U32(7);   // tree 0 size
+  w.U64(1);  // dim
+  w.U32(4);  // ψ
+  w.U32(2);  // height limit
+  w.U32(1);  // trees
+  w.U64(7);  // nodes
+  w.U32(7);  // tree 0 size
   auto node = [&](uint32_t leaf_size, uint32_t left) {
     w.U32(leaf_size);
     w.U32(0);
@@ -289,9 +289,11 @@ TEST(IForestSerializeTest, TooDeepTreeIsRejected) {
   core::ByteReader r(w.bytes(), "deep.vgm");
   Status s = LoadIForest(r, &g);
   EXPECT_EQ(s.code(), StatusCode::kCorruption);
-  EXPECT_NE(s.message().find("tree 0 node 5: depth 3 exceeds height limit 2"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("tree 0 node 5: depth 3 exceeds height limit 2"), std::string::npos)
+      << s.message();
   // Node 5 starts after 28 header bytes, one tree size and five 16-byte records.
-  EXPECT_NE(s.message().find("deep.vgm: offset 112: field 'iforest.leaf_size'"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("deep.vgm: offset 112: field 'iforest.leaf_size'"), std::string::npos)
+      << s.message();
 }
 
 TEST(IForestSerializeTest, DeepCaterpillarCannotForceAHugeAllocation) {
@@ -329,7 +331,8 @@ TEST(IForestSerializeTest, DeepCaterpillarCannotForceAHugeAllocation) {
   core::ByteReader r(v.bytes(), "big.vgm");
   Status s = LoadIForest(r, &g);
   EXPECT_EQ(s.code(), StatusCode::kCorruption);
-  EXPECT_NE(s.message().find("1 trees of depth 26 exceed the model size limit"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("1 trees of depth 26 exceed the model size limit"), std::string::npos)
+      << s.message();
 }
 
 }  // namespace

@@ -177,9 +177,10 @@ TEST(PotThresholdTest, Describe) {
   ASSERT_TRUE(thr.Fit(FivePeaks()).ok());
   std::ostringstream os;
   thr.Describe(os);
-  EXPECT_EQ(os.str(),
-            "kind: pot\nrisk: 0.001\ninit_threshold: 0\ngpd_sigma: 1\ngpd_gamma: 0\nvalue: 2.3025850929940455\n"
-            "init_quantile: 0.98\nmargin: 1\nscores: 500\npeaks: 5\n");
+  EXPECT_EQ(
+      os.str(),
+      "kind: pot\nrisk: 0.001\ninit_threshold: 0\ngpd_sigma: 1\ngpd_gamma: 0\nvalue: 2.3025850929940455\n"
+      "init_quantile: 0.98\nmargin: 1\nscores: 500\npeaks: 5\n");
 }
 
 TEST(PotThresholdTest, SaveLoadRoundTrip) {
@@ -239,7 +240,8 @@ TEST(PotThresholdTest, LoadRejectsInvalidValues) {
   Patch(&bytes, thr.gpd().sigma, -1);
   Status s = load(bytes);
   EXPECT_EQ(s.code(), StatusCode::kCorruption);
-  EXPECT_NE(s.message().find("field 'pot.gpd_sigma': invalid value -1 (expected finite and > 0)"), std::string::npos)
+  EXPECT_NE(s.message().find("field 'pot.gpd_sigma': invalid value -1 (expected finite and > 0)"),
+            std::string::npos)
       << s.message();
 
   bytes = w.bytes();
@@ -284,7 +286,8 @@ TEST(PotThresholdTest, LoadRejectsInconsistentCounts) {
   PotThreshold thr(PotOptions());
   core::ByteReader r(w.bytes(), "m.vgm");
   EXPECT_EQ(thr.Load(r).message(),
-            "m.vgm: offset 61: field 'pot.counts': inconsistent counts: n 100, peaks 200, window_start 0, dropped 0");
+            "m.vgm: offset 61: field 'pot.counts': inconsistent counts: n 100, peaks 200, window_start 0, "
+            "dropped 0");
 }
 
 }  // namespace

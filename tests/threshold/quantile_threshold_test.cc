@@ -40,11 +40,16 @@ TEST(EmpiricalQuantileTest, InterpolatesLinearlyByHand) {
 
 TEST(EmpiricalQuantileTest, MatchesNumpyDefault) {
   // np.quantile(x, q) (method="linear") with numpy 1.24 for these 13 values.
-  const std::vector<double> x = {-0.802, -1.324, -0.248, 0.42,  1.136, 0.11, -0.553,
+  const std::vector<double> x = {-0.802, -1.324, -0.248, 0.42,  1.136,  0.11,  -0.553,
                                  -0.785, 0.749,  1.635,  0.273, -1.233, -0.958};
-  const std::pair<double, double> expected[] = {
-      {0, -1.324},  {0.1, -1.178}, {0.25, -0.802}, {0.5, -0.248},
-      {0.9, 1.0586000000000002}, {0.95, 1.3355999999999992}, {0.995, 1.6050599999999997}, {1, 1.635}};
+  const std::pair<double, double> expected[] = {{0, -1.324},
+                                                {0.1, -1.178},
+                                                {0.25, -0.802},
+                                                {0.5, -0.248},
+                                                {0.9, 1.0586000000000002},
+                                                {0.95, 1.3355999999999992},
+                                                {0.995, 1.6050599999999997},
+                                                {1, 1.635}};
   for (auto [q, want] : expected) {
     std::vector<double> v = x;
     EXPECT_NEAR(EmpiricalQuantile(v, q), want, 1e-12) << "q = " << q;
@@ -81,7 +86,7 @@ TEST(QuantileThresholdTest, RejectsTooFewAndNonFiniteScores) {
   QuantileThreshold thr(QuantileOptions(0.9));
   Status s = thr.Fit({});
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(s.message(), "quantile threshold: need at least 1 training scores, got 0");
+  EXPECT_EQ(s.message(), "quantile threshold: need at least 1 training score, got 0");
   std::vector<double> scores = {1, 2, std::numeric_limits<double>::infinity()};
   s = thr.Fit(scores);
   EXPECT_EQ(s.message(), "quantile threshold: training score 2 is inf; scores must be finite");
@@ -125,8 +130,9 @@ TEST(QuantileThresholdTest, LoadRejectsCorruptPayloads) {
   w.U8(0);
   Status s = load(w);
   EXPECT_EQ(s.code(), StatusCode::kCorruption);
-  EXPECT_EQ(s.message(),
-            "t.vgm: offset 12: field 'quantile.options': threshold option 'quantile' = 1.5 is out of range (0, 1]");
+  EXPECT_EQ(
+      s.message(),
+      "t.vgm: offset 12: field 'quantile.options': threshold option 'quantile' = 1.5 is out of range (0, 1]");
 
   core::ByteWriter v;
   v.U32(1);

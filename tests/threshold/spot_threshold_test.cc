@@ -136,7 +136,7 @@ TEST(SpotThresholdTest, ScoresBelowTheInitialThresholdOnlyCount) {
   size_t excesses = spot.excesses().size();
   for (int i = 0; i < 100; ++i) EXPECT_FALSE(spot.Observe(spot.init_threshold() - 1));
   EXPECT_FALSE(spot.Observe(spot.init_threshold()));  // not strictly above t
-  EXPECT_FALSE(spot.Observe(std::nan("")));            // ignored entirely
+  EXPECT_FALSE(spot.Observe(std::nan("")));           // ignored entirely
   EXPECT_EQ(spot.observed(), 5101u);
   EXPECT_EQ(spot.excesses().size(), excesses);
   EXPECT_EQ(spot.value(), value) << "z is recomputed at the next peak";
@@ -313,9 +313,10 @@ TEST_F(SpotLoadTest, MaxExcessesBelowStoredCount) {
   Put<uint32_t>(&b, kPotBlock, 20);
   EXPECT_NE(Load(b).find("field 'spot.excesses': element count 50 exceeds limit 20"), std::string::npos);
   Put<uint32_t>(&b, kPotBlock, 3);
-  EXPECT_EQ(Load(b),
-            "m.vgm: offset 129: field 'spot.max_excesses': threshold option 'spot_max_excesses' = 3 is out of "
-            "range [10, 4294967295]");
+  EXPECT_EQ(
+      Load(b),
+      "m.vgm: offset 129: field 'spot.max_excesses': threshold option 'spot_max_excesses' = 3 is out of "
+      "range [10, 4294967295]");
 }
 
 TEST_F(SpotLoadTest, SumsPointOutsideTheDomain) {
@@ -339,9 +340,11 @@ TEST(SpotThresholdTest, Describe) {
   ASSERT_TRUE(spot.Fit(v).ok());
   std::ostringstream os;
   spot.Describe(os);
-  EXPECT_EQ(os.str(),
-            "kind: spot\nrisk: 0.001\ninit_threshold: 0\ngpd_sigma: 1\ngpd_gamma: 0\nvalue: 2.3025850929940455\n"
-            "init_quantile: 0.98\nmargin: 1\nscores: 500\npeaks: 5\nexcesses: 5\nwindow_scores: 500\ncensored: 0\n");
+  EXPECT_EQ(
+      os.str(),
+      "kind: spot\nrisk: 0.001\ninit_threshold: 0\ngpd_sigma: 1\ngpd_gamma: 0\nvalue: 2.3025850929940455\n"
+      "init_quantile: 0.98\nmargin: 1\nscores: 500\npeaks: 5\nexcesses: 5\nwindow_scores: 500\ncensored: "
+      "0\n");
 }
 
 }  // namespace

@@ -22,7 +22,8 @@ ThresholdOptions Kind(ThresholdKind kind) {
 }
 
 TEST(ThresholdOptionsTest, DefaultsAreValidForEveryKind) {
-  for (ThresholdKind k : {ThresholdKind::kQuantile, ThresholdKind::kPot, ThresholdKind::kSpot, ThresholdKind::kFixed}) {
+  for (ThresholdKind k :
+       {ThresholdKind::kQuantile, ThresholdKind::kPot, ThresholdKind::kSpot, ThresholdKind::kFixed}) {
     EXPECT_EQ(Check(Kind(k)), "OK");
   }
 }
@@ -58,9 +59,10 @@ TEST(ThresholdOptionsTest, RiskMustBeBelowTheTailFraction) {
   ThresholdOptions o = Kind(ThresholdKind::kSpot);
   o.init_quantile = 0.9;
   o.risk = 0.1;
-  EXPECT_EQ(Check(o),
-            "threshold option 'risk' = 0.1 must be below 1 - init_quantile (init_quantile = 0.9): only that top "
-            "fraction of the training scores is modelled");
+  EXPECT_EQ(
+      Check(o),
+      "threshold option 'risk' = 0.1 must be below 1 - init_quantile (init_quantile = 0.9): only that top "
+      "fraction of the training scores is modelled");
   o.risk = 0.099;
   EXPECT_EQ(Check(o), "OK");
   o = Kind(ThresholdKind::kPot);
@@ -123,7 +125,8 @@ TEST(ThresholdOptionsTest, OnlyTheFieldsOfTheKindAreChecked) {
 
 TEST(ThresholdOptionsTest, UnknownKind) {
   ThresholdOptions o = Kind(static_cast<ThresholdKind>(9));
-  EXPECT_EQ(Check(o), "threshold option 'kind' = 9 is not a known threshold kind (1 quantile, 2 pot, 3 spot, 4 fixed)");
+  EXPECT_EQ(Check(o),
+            "threshold option 'kind' = 9 is not a known threshold kind (1 quantile, 2 pot, 3 spot, 4 fixed)");
 }
 
 TEST(ShortestDoubleTest, RoundTrips) {
