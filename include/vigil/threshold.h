@@ -50,7 +50,7 @@ struct ThresholdOptions {
   double init_quantile = 0.98;   // pot/spot: initial threshold t
   double margin = 1.0;           // multiplies the learned threshold (all learned kinds)
   double fixed_value = 0;        // fixed
-  uint32_t spot_max_excesses = 10000;  // spot: excess buffer bound (oldest dropped)
+  uint32_t spot_max_excesses = 2000;  // spot: excess buffer bound (oldest dropped); refit cost grows with it
 };
 
 // "quantile" | "pot" | "spot" | "fixed".
@@ -75,7 +75,7 @@ class Threshold {
 
 // Validates options (InvalidArgument names the bad field and value).
 Result<std::unique_ptr<Threshold>> MakeThreshold(const ThresholdOptions& options);
-// Creates an empty threshold of a kind, to Load() into.
+// Creates an empty threshold of a kind, to Load() into; nullptr for an unknown kind.
 std::unique_ptr<Threshold> NewThreshold(ThresholdKind kind);
 
 // Debounces a stream of exceedances into alarms: the alarm turns on after `min_run`
