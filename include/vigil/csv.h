@@ -6,9 +6,8 @@
 //   vigil::CsvRow row;
 //   while (true) {
 //     vigil::Result<bool> more = (*reader)->Next(&row);
-//     if (!more.ok()) return Fail(more.status());    // "run.csv:17:4: non-numeric value 'abc' in column 'Current'"
-//     if (!*more) break;
-//     Use(row.timestamp, row.values);
+//     if (!more.ok()) return Fail(more.status());    // "run.csv:17:4: non-numeric value 'abc' in column
+//     'Current'" if (!*more) break; Use(row.timestamp, row.values);
 //   }
 //
 // Contract
@@ -60,9 +59,9 @@ enum class MissingPolicy { kHold, kSkip, kFail };
 Result<MissingPolicy> ParseMissingPolicy(std::string_view text);
 
 struct CsvOptions {
-  char delimiter = 0;                      // 0 = detect from the header line
-  std::string time_column;                 // empty = detect
-  std::vector<std::string> columns;        // empty = all non-time, non-label columns
+  char delimiter = 0;                // 0 = detect from the header line
+  std::string time_column;           // empty = detect
+  std::vector<std::string> columns;  // empty = all non-time, non-label columns
   std::vector<std::string> label_columns = {"anomaly", "changepoint"};
   MissingPolicy missing = MissingPolicy::kHold;
   // Receives warnings ("file:line: timestamp goes backwards ..."). Default: stderr.
@@ -70,11 +69,11 @@ struct CsvOptions {
 };
 
 struct CsvRow {
-  double timestamp = 0;        // epoch seconds (UTC) or row number
-  std::string time_text;       // the timestamp cell as written (empty without a time column)
-  std::vector<float> values;   // one per feature column, NaN never (policy applied)
-  std::vector<float> labels;   // one per CsvOptions::label_columns entry, NaN if absent/empty
-  uint64_t line = 0;           // 1-based line number in the file
+  double timestamp = 0;       // epoch seconds (UTC) or row number
+  std::string time_text;      // the timestamp cell as written (empty without a time column)
+  std::vector<float> values;  // one per feature column, NaN never (policy applied)
+  std::vector<float> labels;  // one per CsvOptions::label_columns entry, NaN if absent/empty
+  uint64_t line = 0;          // 1-based line number in the file
 };
 
 class CsvReader {

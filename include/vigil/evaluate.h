@@ -31,9 +31,9 @@ Result<FitOptions> DefaultFitOptions(std::string_view detector);
 struct ScoredRun {
   std::string name;
   std::vector<double> timestamps;
-  std::vector<double> scores;      // smoothed score divided by the threshold in force
-  std::vector<uint8_t> alarms;     // debounced alarm
-  std::vector<uint8_t> anomaly;    // truth (label column), 0/1
+  std::vector<double> scores;    // smoothed score divided by the threshold in force
+  std::vector<uint8_t> alarms;   // debounced alarm
+  std::vector<uint8_t> anomaly;  // truth (label column), 0/1
   std::vector<uint8_t> changepoint;
 };
 
@@ -65,7 +65,8 @@ struct SkabOptions {
 
 // progress(done, total, file) is called after each file (may be empty).
 using ProgressFn = std::function<void(size_t, size_t, const std::string&)>;
-Result<DetectionReport> EvaluateSkab(const std::string& dir, const FitOptions& options, const SkabOptions& skab,
-                                     const ProgressFn& progress, std::vector<ScoredRun>* runs = nullptr);
+Result<DetectionReport> EvaluateSkab(const std::string& dir, const FitOptions& options,
+                                     const SkabOptions& skab, const ProgressFn& progress,
+                                     std::vector<ScoredRun>* runs = nullptr);
 
 }  // namespace vigil

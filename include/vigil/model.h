@@ -113,10 +113,10 @@ class Model {
 
 struct ScoredFrame {
   double timestamp = 0;
-  double score = 0;      // smoothed detector score
-  double threshold = 0;  // threshold in force for this frame
-  bool above = false;    // score > threshold
-  bool alarm = false;    // debounced
+  double score = 0;                  // smoothed detector score
+  double threshold = 0;              // threshold in force for this frame
+  bool above = false;                // score > threshold
+  bool alarm = false;                // debounced
   std::vector<float> contributions;  // per input channel, sums to 1 when score > 0
 };
 

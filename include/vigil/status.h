@@ -32,7 +32,9 @@ class [[nodiscard]] Status {
  public:
   Status() = default;  // OK
   static Status OK() { return Status(); }
-  static Status InvalidArgument(std::string msg) { return Status(StatusCode::kInvalidArgument, std::move(msg)); }
+  static Status InvalidArgument(std::string msg) {
+    return Status(StatusCode::kInvalidArgument, std::move(msg));
+  }
   static Status DataError(std::string msg) { return Status(StatusCode::kDataError, std::move(msg)); }
   static Status Corruption(std::string msg) { return Status(StatusCode::kCorruption, std::move(msg)); }
   static Status IOError(std::string msg) { return Status(StatusCode::kIOError, std::move(msg)); }
@@ -66,18 +68,27 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
-    if (std::get<Status>(v_).ok()) std::abort();  // an OK status carries no value
+    if (std::get<Status>(v_).ok()) std::abort();   // an OK status carries no value
   }
   bool ok() const { return std::holds_alternative<T>(v_); }
   const Status& status() const {
     static const Status kOkStatus;
     return ok() ? kOkStatus : std::get<Status>(v_);
   }
-  T& value() & { Check(); return std::get<T>(v_); }
-  const T& value() const& { Check(); return std::get<T>(v_); }
-  T&& value() && { Check(); return std::get<T>(std::move(v_)); }
+  T& value() & {
+    Check();
+    return std::get<T>(v_);
+  }
+  const T& value() const& {
+    Check();
+    return std::get<T>(v_);
+  }
+  T&& value() && {
+    Check();
+    return std::get<T>(std::move(v_));
+  }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
@@ -95,26 +106,25 @@ class [[nodiscard]] Result {
 }  // namespace vigil
 
 // Aborts with file:line when a programmer invariant is broken. Never for user input.
-#define VIGIL_CHECK(cond)                                                          \
-  do {                                                                             \
-    if (!(cond)) {                                                                 \
+#define VIGIL_CHECK(cond)                                                                 \
+  do {                                                                                    \
+    if (!(cond)) {                                                                        \
       std::fprintf(stderr, "%s:%d: VIGIL_CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                \
-    }                                                                              \
+      std::abort();                                                                       \
+    }                                                                                     \
   } while (0)
 
 // Propagates a non-OK Status from an expression returning Status.
-#define VIGIL_RETURN_IF_ERROR(expr)            \
-  do {                                         \
-    ::vigil::Status vigil_status_ = (expr);    \
+#define VIGIL_RETURN_IF_ERROR(expr)                \
+  do {                                             \
+    ::vigil::Status vigil_status_ = (expr);        \
     if (!vigil_status_.ok()) return vigil_status_; \
   } while (0)
 
 #define VIGIL_CONCAT_INNER_(a, b) a##b
 #define VIGIL_CONCAT_(a, b) VIGIL_CONCAT_INNER_(a, b)
 // Assigns the value of a Result<T> expression to lhs or returns its Status.
-#define VIGIL_ASSIGN_OR_RETURN(lhs, expr)                                  \
-  auto VIGIL_CONCAT_(vigil_result_, __LINE__) = (expr);                    \
-  if (!VIGIL_CONCAT_(vigil_result_, __LINE__).ok())                        \
-    return VIGIL_CONCAT_(vigil_result_, __LINE__).status();                \
+#define VIGIL_ASSIGN_OR_RETURN(lhs, expr)                                                                   \
+  auto VIGIL_CONCAT_(vigil_result_, __LINE__) = (expr);                                                     \
+  if (!VIGIL_CONCAT_(vigil_result_, __LINE__).ok()) return VIGIL_CONCAT_(vigil_result_, __LINE__).status(); \
   lhs = std::move(VIGIL_CONCAT_(vigil_result_, __LINE__)).value()

@@ -45,11 +45,11 @@ enum class ThresholdKind : uint32_t {
 
 struct ThresholdOptions {
   ThresholdKind kind = ThresholdKind::kPot;
-  double quantile = 0.995;       // quantile
-  double risk = 1e-3;            // pot/spot: target exceedance probability per sample
-  double init_quantile = 0.98;   // pot/spot: initial threshold t
-  double margin = 1.0;           // multiplies the learned threshold (all learned kinds)
-  double fixed_value = 0;        // fixed
+  double quantile = 0.995;            // quantile
+  double risk = 1e-3;                 // pot/spot: target exceedance probability per sample
+  double init_quantile = 0.98;        // pot/spot: initial threshold t
+  double margin = 1.0;                // multiplies the learned threshold (all learned kinds)
+  double fixed_value = 0;             // fixed
   uint32_t spot_max_excesses = 2000;  // spot: excess buffer bound (oldest dropped); refit cost grows with it
 };
 

@@ -42,8 +42,8 @@ Status ByteReader::Error(std::string_view field, std::string_view what) const {
 
 Status ByteReader::Need(std::string_view field, size_t n) const {
   if (n > remaining()) {
-    return Error(field, "truncated: need " + std::to_string(n) + " bytes, " +
-                            std::to_string(remaining()) + " left");
+    return Error(field,
+                 "truncated: need " + std::to_string(n) + " bytes, " + std::to_string(remaining()) + " left");
   }
   return Status::OK();
 }
@@ -74,18 +74,29 @@ Status ReadPod(ByteReader* r, std::span<const uint8_t> data, size_t* pos, std::s
 }
 }  // namespace
 
-Status ByteReader::U8(std::string_view field, uint8_t* out) { return ReadPod(this, data_, &pos_, field, out); }
-Status ByteReader::U32(std::string_view field, uint32_t* out) { return ReadPod(this, data_, &pos_, field, out); }
-Status ByteReader::U64(std::string_view field, uint64_t* out) { return ReadPod(this, data_, &pos_, field, out); }
-Status ByteReader::I64(std::string_view field, int64_t* out) { return ReadPod(this, data_, &pos_, field, out); }
+Status ByteReader::U8(std::string_view field, uint8_t* out) {
+  return ReadPod(this, data_, &pos_, field, out);
+}
+Status ByteReader::U32(std::string_view field, uint32_t* out) {
+  return ReadPod(this, data_, &pos_, field, out);
+}
+Status ByteReader::U64(std::string_view field, uint64_t* out) {
+  return ReadPod(this, data_, &pos_, field, out);
+}
+Status ByteReader::I64(std::string_view field, int64_t* out) {
+  return ReadPod(this, data_, &pos_, field, out);
+}
 Status ByteReader::F32(std::string_view field, float* out) { return ReadPod(this, data_, &pos_, field, out); }
-Status ByteReader::F64(std::string_view field, double* out) { return ReadPod(this, data_, &pos_, field, out); }
+Status ByteReader::F64(std::string_view field, double* out) {
+  return ReadPod(this, data_, &pos_, field, out);
+}
 
 Status ByteReader::Str(std::string_view field, std::string* out, uint32_t max_len) {
   uint32_t n = 0;
   VIGIL_RETURN_IF_ERROR(U32(field, &n));
   const size_t start = last_start_;
-  if (n > max_len) return Error(field, "string length " + std::to_string(n) + " exceeds limit " + std::to_string(max_len));
+  if (n > max_len)
+    return Error(field, "string length " + std::to_string(n) + " exceeds limit " + std::to_string(max_len));
   last_start_ = pos_;
   VIGIL_RETURN_IF_ERROR(Need(field, n));
   last_start_ = start;
@@ -101,7 +112,8 @@ Status ReadArray(ByteReader* r, std::span<const uint8_t> data, size_t* pos, std:
   uint64_t n = 0;
   VIGIL_RETURN_IF_ERROR(r->U64(field, &n));
   if (n > max_count) {
-    return r->Error(field, "element count " + std::to_string(n) + " exceeds limit " + std::to_string(max_count));
+    return r->Error(field,
+                    "element count " + std::to_string(n) + " exceeds limit " + std::to_string(max_count));
   }
   if (n > r->remaining() / sizeof(T)) {
     return r->Error(field, "truncated: need " + std::to_string(n * sizeof(T)) + " bytes, " +

@@ -26,7 +26,7 @@ class ByteWriter {
   void I64(int64_t v) { U64(static_cast<uint64_t>(v)); }
   void F32(float v);
   void F64(double v);
-  void Str(std::string_view s);  // u32 length + bytes
+  void Str(std::string_view s);              // u32 length + bytes
   void F32Array(std::span<const float> v);   // u64 count + values
   void F64Array(std::span<const double> v);  // u64 count + values
   void U32Array(std::span<const uint32_t> v);

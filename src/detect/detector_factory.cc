@@ -15,9 +15,12 @@ const std::vector<std::string>& DetectorNames() {
 
 Result<std::unique_ptr<Detector>> MakeDetector(DetectorKind kind, const DetectorOptions& options) {
   switch (kind) {
-    case DetectorKind::kZScore: return detect::NewZScoreDetector(options);
-    case DetectorKind::kPca: return detect::NewPcaDetector(options);
-    case DetectorKind::kIForest: return detect::NewIForestDetector(options);
+    case DetectorKind::kZScore:
+      return detect::NewZScoreDetector(options);
+    case DetectorKind::kPca:
+      return detect::NewPcaDetector(options);
+    case DetectorKind::kIForest:
+      return detect::NewIForestDetector(options);
   }
   return Status::Corruption("unknown detector kind " + std::to_string(static_cast<uint32_t>(kind)));
 }

@@ -166,7 +166,8 @@ class PcaDetector final : public Detector {
     uint32_t combine = 0, k = 0;
     uint8_t use_q = 0;
     VIGIL_RETURN_IF_ERROR(r.U32("pca.combine", &combine));
-    if (combine != 1 && combine != 2) return r.Error("pca.combine", "unknown value " + std::to_string(combine));
+    if (combine != 1 && combine != 2)
+      return r.Error("pca.combine", "unknown value " + std::to_string(combine));
     combine_ = static_cast<Combine>(combine);
     VIGIL_RETURN_IF_ERROR(r.F64("pca.explained_variance_target", &explained_variance_));
     VIGIL_RETURN_IF_ERROR(r.F64("pca.explained_variance", &explained_));
@@ -181,8 +182,8 @@ class PcaDetector final : public Detector {
     VIGIL_RETURN_IF_ERROR(r.F32Array("pca.components", &components_, d * d));
     if (d == 0 || k == 0 || k > d || use_q > 1 || inv_sd_.size() != d || inv_lambda_.size() != k ||
         components_.size() != d * k) {
-      return r.Error("pca.components", "inconsistent shapes (dim " + std::to_string(d) + ", k " +
-                                           std::to_string(k) + ")");
+      return r.Error("pca.components",
+                     "inconsistent shapes (dim " + std::to_string(d) + ", k " + std::to_string(k) + ")");
     }
     auto finite_positive = [](float v) { return std::isfinite(v) && v > 0; };
     if (!finite_positive(c_t_) || !finite_positive(c_q_) ||
@@ -320,7 +321,8 @@ class PcaDetector final : public Detector {
           w += components_[j * k + i] * inv_lambda_[i] * p[i];
         }
         qq += res * res;
-        if (contrib) contrib[r * d + j] = std::max(z[j] * w, 0.0f) / c_t_ + (use_q_ ? res * res / c_q_ : 0.0f);
+        if (contrib)
+          contrib[r * d + j] = std::max(z[j] * w, 0.0f) / c_t_ + (use_q_ ? res * res / c_q_ : 0.0f);
       }
       t2[r] = t;
       q[r] = qq;

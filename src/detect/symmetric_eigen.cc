@@ -58,7 +58,8 @@ EigenResult SymmetricEigen(const std::vector<double>& input, size_t n) {
 
   std::vector<size_t> order(n);
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) { return a[x * n + x] > a[y * n + y]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t x, size_t y) { return a[x * n + x] > a[y * n + y]; });
   EigenResult r;
   r.values.resize(n);
   r.vectors.resize(n * n);

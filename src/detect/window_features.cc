@@ -24,7 +24,8 @@ Result<uint32_t> ParseFeatureStats(std::string_view text) {
       }
     }
     if (!found) {
-      return Status::InvalidArgument("unknown window feature '" + std::string(item) + "' (valid: raw, mean, std, diff)");
+      return Status::InvalidArgument("unknown window feature '" + std::string(item) +
+                                     "' (valid: raw, mean, std, diff)");
     }
     if (comma == std::string_view::npos) break;
     start = comma + 1;
@@ -66,9 +67,7 @@ std::string WindowFeatures::FeatureName(size_t i, const std::vector<std::string>
   return base;
 }
 
-void WindowFeatures::Reset() {
-  filled_ = head_ = 0;
-}
+void WindowFeatures::Reset() { filled_ = head_ = 0; }
 
 void WindowFeatures::Push(std::span<const float> values, float* out) {
   VIGIL_CHECK(values.size() == channels_);
@@ -93,11 +92,21 @@ void WindowFeatures::Push(std::span<const float> values, float* out) {
     }
     while (o < source_.size() && source_[o] == c) {
       switch (stat_[o]) {
-        case kFeatRaw: out[o] = values[c]; break;
-        case kFeatMean: out[o] = static_cast<float>(mean); break;
-        case kFeatStd: out[o] = static_cast<float>(std::sqrt(var)); break;
-        case kFeatDiff: out[o] = values[c] - ring_[oldest * channels_ + c]; break;
-        default: out[o] = 0; break;
+        case kFeatRaw:
+          out[o] = values[c];
+          break;
+        case kFeatMean:
+          out[o] = static_cast<float>(mean);
+          break;
+        case kFeatStd:
+          out[o] = static_cast<float>(std::sqrt(var));
+          break;
+        case kFeatDiff:
+          out[o] = values[c] - ring_[oldest * channels_ + c];
+          break;
+        default:
+          out[o] = 0;
+          break;
       }
       ++o;
     }

@@ -27,7 +27,7 @@ enum FeatureStat : uint32_t {
 };
 
 struct FeatureSpec {
-  uint32_t window = 0;      // 0 or 1: raw channels only
+  uint32_t window = 0;  // 0 or 1: raw channels only
   uint32_t stats = kFeatRaw;
   bool operator==(const FeatureSpec&) const = default;
 };

@@ -22,7 +22,8 @@ class ZScoreDetector final : public Detector {
 
   Status Fit(const float* x, size_t rows, size_t dim) override {
     if (dim == 0) return Status::InvalidArgument("zscore: no input channels");
-    if (rows < 2) return Status::InvalidArgument("zscore: need at least 2 training rows, got " + std::to_string(rows));
+    if (rows < 2)
+      return Status::InvalidArgument("zscore: need at least 2 training rows, got " + std::to_string(rows));
     center_.assign(dim, 0);
     inv_scale_.assign(dim, 0);
     for (size_t j = 0; j < dim; ++j) {
@@ -62,7 +63,8 @@ class ZScoreDetector final : public Detector {
   Status Load(core::ByteReader& r) override {
     uint32_t combine = 0;
     VIGIL_RETURN_IF_ERROR(r.U32("zscore.combine", &combine));
-    if (combine != 1 && combine != 2) return r.Error("zscore.combine", "unknown value " + std::to_string(combine));
+    if (combine != 1 && combine != 2)
+      return r.Error("zscore.combine", "unknown value " + std::to_string(combine));
     combine_ = static_cast<Combine>(combine);
     VIGIL_RETURN_IF_ERROR(r.F32Array("zscore.center", &center_));
     VIGIL_RETURN_IF_ERROR(r.F32Array("zscore.inv_scale", &inv_scale_));
@@ -72,7 +74,8 @@ class ZScoreDetector final : public Detector {
     }
     for (size_t j = 0; j < center_.size(); ++j) {
       if (!std::isfinite(center_[j]) || !std::isfinite(inv_scale_[j]) || inv_scale_[j] <= 0) {
-        return r.Error("zscore.inv_scale", "non-finite or non-positive value at channel " + std::to_string(j));
+        return r.Error("zscore.inv_scale",
+                       "non-finite or non-positive value at channel " + std::to_string(j));
       }
     }
     return Status::OK();
@@ -102,7 +105,8 @@ Result<std::unique_ptr<Detector>> NewZScoreDetector(const DetectorOptions& optio
   } else if (options.zscore_combine == "max") {
     c = Combine::kMax;
   } else {
-    return Status::InvalidArgument("zscore: combine must be 'rms' or 'max', got '" + options.zscore_combine + "'");
+    return Status::InvalidArgument("zscore: combine must be 'rms' or 'max', got '" + options.zscore_combine +
+                                   "'");
   }
   return std::unique_ptr<Detector>(new ZScoreDetector(c));
 }

@@ -10,7 +10,8 @@ namespace fs = std::filesystem;
 
 Result<std::vector<std::string>> ListSkabFiles(const std::string& dir) {
   std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return Status::NotFound(dir + ": not a directory (expected the SKAB data folder)");
+  if (!fs::is_directory(dir, ec))
+    return Status::NotFound(dir + ": not a directory (expected the SKAB data folder)");
   std::vector<std::string> out;
   for (const char* group : {"valve1", "valve2", "other"}) {
     fs::path sub = fs::path(dir) / group;
@@ -25,12 +26,14 @@ Result<std::vector<std::string>> ListSkabFiles(const std::string& dir) {
     std::sort(files.begin(), files.end());
     for (auto& f : files) out.push_back(std::move(f.second));
   }
-  if (out.empty()) return Status::NotFound(dir + ": no labelled SKAB files (expected valve1/, valve2/, other/ with *.csv)");
+  if (out.empty())
+    return Status::NotFound(dir + ": no labelled SKAB files (expected valve1/, valve2/, other/ with *.csv)");
   return out;
 }
 
-Result<DetectionReport> EvaluateSkab(const std::string& dir, const FitOptions& options, const SkabOptions& skab,
-                                     const ProgressFn& progress, std::vector<ScoredRun>* runs_out) {
+Result<DetectionReport> EvaluateSkab(const std::string& dir, const FitOptions& options,
+                                     const SkabOptions& skab, const ProgressFn& progress,
+                                     std::vector<ScoredRun>* runs_out) {
   auto start = std::chrono::steady_clock::now();
   VIGIL_ASSIGN_OR_RETURN(std::vector<std::string> files, ListSkabFiles(dir));
   CsvOptions csv;
@@ -41,12 +44,13 @@ Result<DetectionReport> EvaluateSkab(const std::string& dir, const FitOptions& o
     VIGIL_ASSIGN_OR_RETURN(LabelledTable table, ReadCsvTable(files[i], csv));
     if (!table.has_label[0]) return Status::DataError(files[i] + ": no 'anomaly' column");
     if (table.frames.rows() <= skab.train_rows) {
-      return Status::DataError(files[i] + ": " + std::to_string(table.frames.rows()) + " rows, need more than " +
-                               std::to_string(skab.train_rows));
+      return Status::DataError(files[i] + ": " + std::to_string(table.frames.rows()) +
+                               " rows, need more than " + std::to_string(skab.train_rows));
     }
     FrameTable train;
     train.schema = table.frames.schema;
-    train.timestamps.assign(table.frames.timestamps.begin(), table.frames.timestamps.begin() + skab.train_rows);
+    train.timestamps.assign(table.frames.timestamps.begin(),
+                            table.frames.timestamps.begin() + skab.train_rows);
     train.values.assign(table.frames.values.begin(),
                         table.frames.values.begin() + skab.train_rows * table.frames.cols());
     auto model = Model::Fit(train, options);

@@ -33,12 +33,15 @@ constexpr uint32_t kMaxChannels = 1u << 16;
 constexpr uint32_t kMaxWindow = 1u << 16;
 
 Status ValidateFitOptions(const FitOptions& o) {
-  if (o.window > kMaxWindow) return Status::InvalidArgument("window must be <= 65536, got " + std::to_string(o.window));
+  if (o.window > kMaxWindow)
+    return Status::InvalidArgument("window must be <= 65536, got " + std::to_string(o.window));
   if ((o.window_stats & ~15u) != 0 || o.window_stats == 0) {
     return Status::InvalidArgument("window_stats must be a non-empty subset of raw,mean,std,diff");
   }
-  if (o.smooth < 1 || o.smooth > 10000) return Status::InvalidArgument("smooth must be in 1..10000, got " + std::to_string(o.smooth));
-  if (o.min_run < 1 || o.min_run > 100000) return Status::InvalidArgument("min_run must be in 1..100000, got " + std::to_string(o.min_run));
+  if (o.smooth < 1 || o.smooth > 10000)
+    return Status::InvalidArgument("smooth must be in 1..10000, got " + std::to_string(o.smooth));
+  if (o.min_run < 1 || o.min_run > 100000)
+    return Status::InvalidArgument("min_run must be in 1..100000, got " + std::to_string(o.min_run));
   if (o.calibration_folds == 1 || o.calibration_folds > 100) {
     return Status::InvalidArgument("calibration folds must be 0 (in-sample) or 2..100, got " +
                                    std::to_string(o.calibration_folds));
@@ -58,11 +61,12 @@ std::vector<double> SmoothedScores(const Detector& det, const float* features, s
 
 // Scores of each of K contiguous folds by a detector fitted on the other folds, in time
 // order, then smoothed like the live score.
-Result<std::vector<double>> OutOfFoldScores(const FitOptions& options, const float* x, size_t rows, size_t dim) {
+Result<std::vector<double>> OutOfFoldScores(const FitOptions& options, const float* x, size_t rows,
+                                            size_t dim) {
   const size_t k = options.calibration_folds;
   if (rows < 2 * k) {
-    return Status::InvalidArgument(std::to_string(k) + " calibration folds need at least " + std::to_string(2 * k) +
-                                   " rows, got " + std::to_string(rows));
+    return Status::InvalidArgument(std::to_string(k) + " calibration folds need at least " +
+                                   std::to_string(2 * k) + " rows, got " + std::to_string(rows));
   }
   std::vector<float> raw(rows), rest;
   size_t begin = 0;
@@ -74,7 +78,8 @@ Result<std::vector<double>> OutOfFoldScores(const FitOptions& options, const flo
     rest.insert(rest.end(), x + (begin + size) * dim, x + rows * dim);
     VIGIL_ASSIGN_OR_RETURN(auto det, MakeDetector(options.detector, options.detector_options));
     Status s = det->Fit(rest.data(), rows - size, dim);
-    if (!s.ok()) return Status::InvalidArgument("calibration fold " + std::to_string(f + 1) + ": " + s.message());
+    if (!s.ok())
+      return Status::InvalidArgument("calibration fold " + std::to_string(f + 1) + ": " + s.message());
     det->Score(x + begin * dim, size, raw.data() + begin, nullptr);
     begin += size;
   }
@@ -87,10 +92,12 @@ Result<std::vector<double>> OutOfFoldScores(const FitOptions& options, const flo
 // Reads a length-prefixed component with its own bounds: a component that reads past its
 // length or leaves bytes unread is corruption at that component.
 template <typename LoadFn>
-Status ReadComponent(core::ByteReader& r, std::span<const uint8_t> payload, const std::string& name, LoadFn load) {
+Status ReadComponent(core::ByteReader& r, std::span<const uint8_t> payload, const std::string& name,
+                     LoadFn load) {
   uint64_t size = 0;
   VIGIL_RETURN_IF_ERROR(r.U64(name + "_size", &size));
-  if (size > r.remaining()) return r.Error(name + "_size", "component of " + std::to_string(size) + " bytes exceeds the file");
+  if (size > r.remaining())
+    return r.Error(name + "_size", "component of " + std::to_string(size) + " bytes exceeds the file");
   const size_t start = r.offset();
   core::ByteReader sub(payload.subspan(start, size), r.source(), model::kHeaderSize + start);
   VIGIL_RETURN_IF_ERROR(load(sub));
@@ -122,7 +129,8 @@ Result<Model> Model::Fit(const FrameTable& normal, const FitOptions& options) {
   m.info_.training_rows = normal.rows();
   m.calibration_folds_ = options.calibration_folds;
   m.info_.created_unix = static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
 
   detect::WindowFeatures wf({options.window, options.window_stats}, normal.cols());
   const size_t fd = wf.out_dim();
@@ -131,8 +139,9 @@ Result<Model> Model::Fit(const FrameTable& normal, const FitOptions& options) {
   // fitted on, so the detector learns full-window behaviour only.
   const size_t burn_in = options.window > 1 ? options.window - 1 : 0;
   if (normal.rows() <= burn_in + 1) {
-    return Status::InvalidArgument("need more than " + std::to_string(burn_in + 1) + " training rows for window " +
-                                   std::to_string(options.window) + ", got " + std::to_string(normal.rows()));
+    return Status::InvalidArgument("need more than " + std::to_string(burn_in + 1) +
+                                   " training rows for window " + std::to_string(options.window) + ", got " +
+                                   std::to_string(normal.rows()));
   }
   const size_t rows = normal.rows() - burn_in;
   const float* features = all_features.data() + burn_in * fd;
@@ -222,19 +231,22 @@ Result<Model> Model::Deserialize(std::span<const uint8_t> bytes, const std::stri
   VIGIL_RETURN_IF_ERROR(r.U32("detector_kind", &kind));
   auto det = MakeDetector(static_cast<DetectorKind>(kind), DetectorOptions{});
   if (!det.ok()) return r.Error("detector_kind", "unknown detector kind " + std::to_string(kind));
-  VIGIL_RETURN_IF_ERROR(ReadComponent(r, u.payload, "detector", [&](core::ByteReader& sub) { return (*det)->Load(sub); }));
+  VIGIL_RETURN_IF_ERROR(
+      ReadComponent(r, u.payload, "detector", [&](core::ByteReader& sub) { return (*det)->Load(sub); }));
   m.detector_ = std::move(*det);
   detect::WindowFeatures wf({m.window_, m.window_stats_}, channels);
   if (m.detector_->dim() != wf.out_dim()) {
-    return r.Error("detector", "detector expects " + std::to_string(m.detector_->dim()) + " features but the schema gives " +
-                                   std::to_string(wf.out_dim()));
+    return r.Error("detector", "detector expects " + std::to_string(m.detector_->dim()) +
+                                   " features but the schema gives " + std::to_string(wf.out_dim()));
   }
 
   // Threshold.
   VIGIL_RETURN_IF_ERROR(r.U32("threshold_kind", &kind));
-  if (kind < 1 || kind > 4) return r.Error("threshold_kind", "unknown threshold kind " + std::to_string(kind));
+  if (kind < 1 || kind > 4)
+    return r.Error("threshold_kind", "unknown threshold kind " + std::to_string(kind));
   m.threshold_ = NewThreshold(static_cast<ThresholdKind>(kind));
-  VIGIL_RETURN_IF_ERROR(ReadComponent(r, u.payload, "threshold", [&](core::ByteReader& sub) { return m.threshold_->Load(sub); }));
+  VIGIL_RETURN_IF_ERROR(ReadComponent(r, u.payload, "threshold",
+                                      [&](core::ByteReader& sub) { return m.threshold_->Load(sub); }));
   if (r.remaining() != 0) return r.Error("end of payload", std::to_string(r.remaining()) + " trailing bytes");
   return m;
 }
@@ -263,7 +275,8 @@ void Model::Describe(std::ostream& os) const {
   os << "score_smoothing: rolling median of " << smooth_ << "\n";
   os << "min_run: " << min_run_ << "\n";
   os << "threshold_calibration: "
-     << (calibration_folds_ >= 2 ? std::to_string(calibration_folds_) + "-fold out-of-fold scores" : "in-sample scores")
+     << (calibration_folds_ >= 2 ? std::to_string(calibration_folds_) + "-fold out-of-fold scores"
+                                 : "in-sample scores")
      << "\n";
   detector_->Describe(os);
   os << "threshold:\n";

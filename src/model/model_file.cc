@@ -57,7 +57,8 @@ Result<Unwrapped> UnwrapPayload(std::span<const uint8_t> bytes, const std::strin
                                          " (this build reads version 1)");
   }
   VIGIL_RETURN_IF_ERROR(r.U32("header_size", &header_size));
-  if (header_size != kHeaderSize) return r.Error("header_size", "expected 64, found " + std::to_string(header_size));
+  if (header_size != kHeaderSize)
+    return r.Error("header_size", "expected 64, found " + std::to_string(header_size));
   VIGIL_RETURN_IF_ERROR(r.U64("payload_size", &payload_size));
   VIGIL_RETURN_IF_ERROR(r.U32("payload_crc32", &crc));
   VIGIL_RETURN_IF_ERROR(r.U32("reserved", &reserved));
@@ -68,15 +69,17 @@ Result<Unwrapped> UnwrapPayload(std::span<const uint8_t> bytes, const std::strin
   }
   const uint64_t available = bytes.size() - kHeaderSize;
   if (payload_size != available) {
-    return Status::Corruption(source + ": offset 16: payload size field says " + std::to_string(payload_size) +
-                              " bytes but the file holds " + std::to_string(available) +
+    return Status::Corruption(source + ": offset 16: payload size field says " +
+                              std::to_string(payload_size) + " bytes but the file holds " +
+                              std::to_string(available) +
                               (payload_size > available ? " (truncated file)" : " (trailing bytes)"));
   }
   out.payload = bytes.subspan(kHeaderSize);
   uint32_t actual = Crc32(out.payload);
   if (actual != crc) {
     char buf[96];
-    std::snprintf(buf, sizeof buf, ": offset 24: checksum mismatch (header 0x%08x, payload 0x%08x)", crc, actual);
+    std::snprintf(buf, sizeof buf, ": offset 24: checksum mismatch (header 0x%08x, payload 0x%08x)", crc,
+                  actual);
     return Status::Corruption(source + buf + ": the file is damaged");
   }
   return out;
@@ -85,7 +88,7 @@ Result<Unwrapped> UnwrapPayload(std::span<const uint8_t> bytes, const std::strin
 Result<MappedFile> MappedFile::Open(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Status::IOError(path + ": cannot open: " + std::strerror(errno));
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd, &st) != 0) {
     int err = errno;
     ::close(fd);

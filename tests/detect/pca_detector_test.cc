@@ -91,7 +91,8 @@ TEST(PcaDetectorTest, ValidationAndSerialization) {
   EXPECT_FALSE(NewPcaDetector(o).ok());
   auto det = NewPcaDetector({});
   std::vector<float> few(3 * 4, 1.0f);
-  EXPECT_EQ((*det)->Fit(few.data(), 4, 3).message(), "pca: need at least 5 training rows for 3 features, got 4");
+  EXPECT_EQ((*det)->Fit(few.data(), 4, 3).message(),
+            "pca: need at least 5 training rows for 3 features, got 4");
 
   std::vector<float> train = testing::CorrelatedGaussian(400, 11);
   auto fitted = Fitted(train, 400);

@@ -13,11 +13,11 @@ TEST(RollingMedianTest, WindowOnePassesThrough) {
 
 TEST(RollingMedianTest, WarmUpThenSlides) {
   RollingMedian m(3);
-  EXPECT_EQ(m.Push(5), 5);      // {5}
-  EXPECT_EQ(m.Push(1), 3);      // {5,1} → mean of the middle two
-  EXPECT_EQ(m.Push(9), 5);      // {5,1,9}
-  EXPECT_EQ(m.Push(100), 9);    // {1,9,100}
-  EXPECT_EQ(m.Push(2), 9);      // {9,100,2}
+  EXPECT_EQ(m.Push(5), 5);    // {5}
+  EXPECT_EQ(m.Push(1), 3);    // {5,1} → mean of the middle two
+  EXPECT_EQ(m.Push(9), 5);    // {5,1,9}
+  EXPECT_EQ(m.Push(100), 9);  // {1,9,100}
+  EXPECT_EQ(m.Push(2), 9);    // {9,100,2}
   m.Reset();
   EXPECT_EQ(m.Push(7), 7);
 }

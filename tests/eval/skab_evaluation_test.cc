@@ -32,15 +32,20 @@ TEST(SkabEvaluationTest, SmallCopyIsScoredByTheProtocol) {
   // Two real files in a folder of their own: every counted row is after row 400.
   std::string dir = ::testing::TempDir() + "/skab_two";
   fs::create_directories(dir + "/valve1");
-  fs::copy_file(std::string(VIGIL_SKAB_DIR) + "/valve1/1.csv", dir + "/valve1/1.csv", fs::copy_options::overwrite_existing);
-  fs::copy_file(std::string(VIGIL_SKAB_DIR) + "/valve1/2.csv", dir + "/valve1/2.csv", fs::copy_options::overwrite_existing);
+  fs::copy_file(std::string(VIGIL_SKAB_DIR) + "/valve1/1.csv", dir + "/valve1/1.csv",
+                fs::copy_options::overwrite_existing);
+  fs::copy_file(std::string(VIGIL_SKAB_DIR) + "/valve1/2.csv", dir + "/valve1/2.csv",
+                fs::copy_options::overwrite_existing);
   auto opt = DefaultFitOptions("pca");
   std::vector<ScoredRun> runs;
   size_t calls = 0;
-  auto rep = EvaluateSkab(dir, *opt, {}, [&](size_t done, size_t total, const std::string&) {
-    ++calls;
-    EXPECT_LE(done, total);
-  }, &runs);
+  auto rep = EvaluateSkab(
+      dir, *opt, {},
+      [&](size_t done, size_t total, const std::string&) {
+        ++calls;
+        EXPECT_LE(done, total);
+      },
+      &runs);
   ASSERT_TRUE(rep.ok()) << rep.status().ToString();
   EXPECT_EQ(calls, 2u);
   EXPECT_EQ(rep->files, 2u);

@@ -26,16 +26,20 @@ TEST(ModelFileTest, EveryDamageIsNamed) {
   EXPECT_EQ(msg({'P', 'K', 3, 4}), "m.vgm: offset 0: not a vigil model (bad magic; expected \"VIGILMDL\")");
   auto truncated = file;
   truncated.pop_back();
-  EXPECT_EQ(msg(truncated), "m.vgm: offset 16: payload size field says 3 bytes but the file holds 2 (truncated file)");
+  EXPECT_EQ(msg(truncated),
+            "m.vgm: offset 16: payload size field says 3 bytes but the file holds 2 (truncated file)");
   auto trailing = file;
   trailing.push_back(0);
-  EXPECT_EQ(msg(trailing), "m.vgm: offset 16: payload size field says 3 bytes but the file holds 4 (trailing bytes)");
+  EXPECT_EQ(msg(trailing),
+            "m.vgm: offset 16: payload size field says 3 bytes but the file holds 4 (trailing bytes)");
   auto flipped = file;
   flipped.at(65) ^= 1;  // a payload byte
   EXPECT_NE(msg(flipped).find("checksum mismatch"), std::string::npos);
   auto version = file;
   version[8] = 7;
-  EXPECT_EQ(msg(version), "m.vgm: offset 8: field 'format_version': unsupported model format version 7 (this build reads version 1)");
+  EXPECT_EQ(msg(version),
+            "m.vgm: offset 8: field 'format_version': unsupported model format version 7 (this build reads "
+            "version 1)");
   for (size_t cut = 0; cut < file.size(); ++cut) {
     std::vector<uint8_t> part(file.begin(), file.begin() + static_cast<std::ptrdiff_t>(cut));
     EXPECT_FALSE(UnwrapPayload(part, "m").ok()) << cut;

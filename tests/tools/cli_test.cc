@@ -5,9 +5,9 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <cstdlib>
 #include <sstream>
 
 namespace {
@@ -22,7 +22,8 @@ struct CliRun {
 // Runs `vigil <args>` through the shell, capturing stdout, stderr and the exit code.
 CliRun Vigil(const std::string& args) {
   static int counter = 0;
-  std::string err_path = ::testing::TempDir() + "/vigil_cli_err_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
+  std::string err_path =
+      ::testing::TempDir() + "/vigil_cli_err_" + std::to_string(::getpid()) + "_" + std::to_string(++counter);
   std::string cmd = std::string(VIGIL_CLI_PATH) + " " + args + " 2>" + err_path;
   CliRun r;
   FILE* p = popen(cmd.c_str(), "r");
@@ -77,7 +78,8 @@ bool ValidScoreRow(const std::string& line) {
   f.push_back(cur);
   if (f.size() != 5) return false;
   const std::string& ts = f[0];
-  if (ts.size() != 19 || ts.compare(0, 11, "2020-03-09 ") != 0 || ts[13] != ':' || ts[16] != ':') return false;
+  if (ts.size() != 19 || ts.compare(0, 11, "2020-03-09 ") != 0 || ts[13] != ':' || ts[16] != ':')
+    return false;
   if (!IsNumber(f[1]) || !IsNumber(f[2]) || (f[3] != "0" && f[3] != "1")) return false;
   if (f[4].empty()) return true;
   size_t start = 0;
@@ -134,20 +136,23 @@ TEST_F(CliTest, ScoreStreamsFromStdinToFile) {
 TEST_F(CliTest, InspectDescribesTheModel) {
   CliRun r = Vigil("inspect " + model_);
   ASSERT_EQ(r.code, 0) << r.err;
-  for (const char* want : {"detector: pca", "channels: 8 (Accelerometer1RMS", "Volume Flow RateRMS)", "window: 20 (mean)",
-                           "components:", "scaling: standard", "threshold:", "kind: quantile", "training_rows: 400",
-                           "file_bytes:"}) {
+  for (const char* want : {"detector: pca", "channels: 8 (Accelerometer1RMS", "Volume Flow RateRMS)",
+                           "window: 20 (mean)", "components:", "scaling: standard",
+                           "threshold:", "kind: quantile", "training_rows: 400", "file_bytes:"}) {
     EXPECT_NE(r.out.find(want), std::string::npos) << want << "\n" << r.out;
   }
 }
 
 TEST_F(CliTest, EvalFilePrintsAllMetrics) {
-  CliRun r = Vigil("eval file --model " + model_ + " --input " + Skab("valve1/0.csv") + " --label-column anomaly --skip-rows 400");
+  CliRun r = Vigil("eval file --model " + model_ + " --input " + Skab("valve1/0.csv") +
+                   " --label-column anomaly --skip-rows 400");
   ASSERT_EQ(r.code, 0) << r.err;
-  for (const char* want : {"F1: ", "FAR: ", "MAR: ", "precision: ", "recall: ", "AUC-ROC: ", "AUC-PR: ", "NAB standard: "}) {
+  for (const char* want :
+       {"F1: ", "FAR: ", "MAR: ", "precision: ", "recall: ", "AUC-ROC: ", "AUC-PR: ", "NAB standard: "}) {
     EXPECT_NE(r.out.find(want), std::string::npos) << want << "\n" << r.out;
   }
-  CliRun bad = Vigil("eval file --model " + model_ + " --input " + Skab("valve1/0.csv") + " --label-column broken");
+  CliRun bad =
+      Vigil("eval file --model " + model_ + " --input " + Skab("valve1/0.csv") + " --label-column broken");
   EXPECT_EQ(bad.code, 2);
   EXPECT_NE(bad.err.find("no label column 'broken'"), std::string::npos) << bad.err;
 }
@@ -155,7 +160,8 @@ TEST_F(CliTest, EvalFilePrintsAllMetrics) {
 TEST_F(CliTest, EveryDetectorFitsAndScores) {
   for (const char* det : {"zscore", "pca", "iforest"}) {
     std::string m = ::testing::TempDir() + "/cli_" + det + ".vgm";
-    CliRun fit = Vigil(std::string("fit --detector ") + det + " -i " + Skab("other/1.csv") + " --train-rows 400 -o " + m);
+    CliRun fit = Vigil(std::string("fit --detector ") + det + " -i " + Skab("other/1.csv") +
+                       " --train-rows 400 -o " + m);
     ASSERT_EQ(fit.code, 0) << det << ": " << fit.err;
     CliRun score = Vigil("score -m " + m + " -i " + Skab("other/1.csv"));
     ASSERT_EQ(score.code, 0) << det << ": " << score.err;
@@ -165,7 +171,8 @@ TEST_F(CliTest, EveryDetectorFitsAndScores) {
 
 TEST_F(CliTest, ColumnsSelectFeatures) {
   std::string m = ::testing::TempDir() + "/cli_cols.vgm";
-  CliRun fit = Vigil("fit --detector zscore -i " + Skab("valve1/1.csv") + " --columns Current,Pressure -o " + m);
+  CliRun fit =
+      Vigil("fit --detector zscore -i " + Skab("valve1/1.csv") + " --columns Current,Pressure -o " + m);
   ASSERT_EQ(fit.code, 0) << fit.err;
   CliRun ins = Vigil("inspect " + m);
   EXPECT_NE(ins.out.find("channels: 2 (Current, Pressure)"), std::string::npos) << ins.out;
@@ -189,14 +196,14 @@ TEST_P(CliBadInputTest, FitFailsWithLocationAndExitCode2) {
   EXPECT_NE(r.err.find(path + std::string(b.expected)), std::string::npos) << "stderr: " << r.err;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Cases, CliBadInputTest,
-    ::testing::Values(BadInput{"empty", "", ":1:1: empty file"},
-                      BadInput{"ragged", "t,a,b\n1,2,3\n2,3\n", ":3: expected 3 fields, found 2"},
-                      BadInput{"nonnumeric", "t,a,b\n1,2,3\n2,x7,3\n", ":3:2: "},
-                      BadInput{"inf", "t,a,b\n1,2,3\n2,inf,3\n", ":3:2: "},
-                      BadInput{"noheader", "1,2,3\n4,5,6\n", ":1:1: missing header"}),
-    [](const auto& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Cases, CliBadInputTest,
+                         ::testing::Values(BadInput{"empty", "", ":1:1: empty file"},
+                                           BadInput{"ragged", "t,a,b\n1,2,3\n2,3\n",
+                                                    ":3: expected 3 fields, found 2"},
+                                           BadInput{"nonnumeric", "t,a,b\n1,2,3\n2,x7,3\n", ":3:2: "},
+                                           BadInput{"inf", "t,a,b\n1,2,3\n2,inf,3\n", ":3:2: "},
+                                           BadInput{"noheader", "1,2,3\n4,5,6\n", ":1:1: missing header"}),
+                         [](const auto& info) { return std::string(info.param.name); });
 
 TEST_F(CliTest, UserErrorsExit2WithClearMessages) {
   CliRun unknown_col = Vigil("fit -i " + Skab("valve1/1.csv") + " --columns Current,Nope -o x.vgm");

@@ -15,13 +15,16 @@ namespace vigil::cli {
 int Fail(const Status& status) {
   std::cerr << "vigil: " << status.message() << std::endl;
   switch (status.code()) {
-    case StatusCode::kOk: return kExitOk;
+    case StatusCode::kOk:
+      return kExitOk;
     case StatusCode::kInvalidArgument:
     case StatusCode::kDataError:
     case StatusCode::kCorruption:
     case StatusCode::kIOError:
-    case StatusCode::kNotFound: return kExitUserError;
-    case StatusCode::kUnimplemented: return kExitInternal;
+    case StatusCode::kNotFound:
+      return kExitUserError;
+    case StatusCode::kUnimplemented:
+      return kExitInternal;
   }
   return kExitInternal;
 }
@@ -40,9 +43,13 @@ std::vector<std::string> SplitList(const std::string& text) {
 }
 
 void AddCsvFlags(CLI::App* cmd, CsvFlags* f, bool with_columns) {
-  cmd->add_option("--time-column", f->time_column, "Timestamp column (default: detected: datetime/timestamp/time/date/ts)");
-  if (with_columns) cmd->add_option("--columns", f->columns, "Comma-separated feature columns (default: all but time and labels)");
-  cmd->add_option("--missing", f->missing, "Missing cells: hold (last value), skip (row), fail")->capture_default_str();
+  cmd->add_option("--time-column", f->time_column,
+                  "Timestamp column (default: detected: datetime/timestamp/time/date/ts)");
+  if (with_columns)
+    cmd->add_option("--columns", f->columns,
+                    "Comma-separated feature columns (default: all but time and labels)");
+  cmd->add_option("--missing", f->missing, "Missing cells: hold (last value), skip (row), fail")
+      ->capture_default_str();
   cmd->add_option("--delimiter", f->delimiter, "Field delimiter: ',', ';' or 'tab' (default: detected)");
 }
 
@@ -120,7 +127,8 @@ double Now() {
 }
 }  // namespace
 
-ProgressBar::ProgressBar(std::string label) : label_(std::move(label)), tty_(::isatty(STDERR_FILENO) != 0), start_(Now()) {}
+ProgressBar::ProgressBar(std::string label)
+    : label_(std::move(label)), tty_(::isatty(STDERR_FILENO) != 0), start_(Now()) {}
 
 void ProgressBar::Update(size_t done, size_t total, const std::string& note) {
   if (!tty_ || total == 0) return;
@@ -130,8 +138,8 @@ void ProgressBar::Update(size_t done, size_t total, const std::string& note) {
   double eta = done > 0 ? elapsed * static_cast<double>(total - done) / static_cast<double>(done) : 0;
   std::string bar(static_cast<size_t>(filled), '#');
   bar.resize(kWidth, '.');
-  std::fprintf(stderr, "\r\033[K%s [%s] %zu/%zu %.1fs eta %.1fs %s", label_.c_str(), bar.c_str(), done, total, elapsed,
-               eta, note.c_str());
+  std::fprintf(stderr, "\r\033[K%s [%s] %zu/%zu %.1fs eta %.1fs %s", label_.c_str(), bar.c_str(), done, total,
+               elapsed, eta, note.c_str());
   std::fflush(stderr);
 }
 

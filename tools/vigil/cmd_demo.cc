@@ -24,8 +24,9 @@ std::string FindDataDir(const std::string& flag) {
   if (!flag.empty()) return flag;
   namespace fs = std::filesystem;
   std::error_code ec;
-  for (const std::string& dir : {std::string(VIGIL_DATA_DIR), std::string("data"), std::string("/usr/local/share/vigil/data"),
-                                 std::string("/usr/share/vigil/data")}) {
+  for (const std::string& dir :
+       {std::string(VIGIL_DATA_DIR), std::string("data"), std::string("/usr/local/share/vigil/data"),
+        std::string("/usr/share/vigil/data")}) {
     if (fs::exists(fs::path(dir) / "normal.csv", ec)) return dir;
   }
   return VIGIL_DATA_DIR;
@@ -42,13 +43,16 @@ int RunDemo(const DemoArgs& a) {
   auto model = Model::Fit(normal->frames, *options);
   if (!model.ok()) return Fail(model.status());
   std::printf("vigil demo — SKAB water-pump testbed (data/README.md)\n");
-  std::printf("1. fitted '%s' on %zu rows of normal operation (%s), %zu sensors; threshold %.3g learned without labels\n",
-              a.detector.c_str(), normal->frames.rows(), normal_path.c_str(), normal->frames.cols(),
-              model->threshold().value());
+  std::printf(
+      "1. fitted '%s' on %zu rows of normal operation (%s), %zu sensors; threshold %.3g learned without "
+      "labels\n",
+      a.detector.c_str(), normal->frames.rows(), normal_path.c_str(), normal->frames.cols(),
+      model->threshold().value());
 
   auto faulty = ReadCsvTable(faulty_path, csv);
   if (!faulty.ok()) return Fail(faulty.status());
-  std::string speed = a.rate > 0 ? "at " + std::to_string(static_cast<int>(a.rate)) + " rows/s" : "as fast as possible";
+  std::string speed =
+      a.rate > 0 ? "at " + std::to_string(static_cast<int>(a.rate)) + " rows/s" : "as fast as possible";
   std::printf("2. replaying %s (%zu rows, 1 row = 1 s) %s; alarms as they happen:\n\n", faulty_path.c_str(),
               faulty->frames.rows(), speed.c_str());
   // Warm the stream with the end of the normal run, as a live service would have seen it.
@@ -73,10 +77,11 @@ int RunDemo(const DemoArgs& a) {
     if (s.alarm && !in_alarm) {
       ++alarms;
       alarm_start = s.timestamp;
-      std::printf("  %s  ALARM  score %7.3f > threshold %.3f   caused by %s\n", faulty->time_text[r].c_str(), s.score,
-                  s.threshold, FormatTopChannels(scorer, model->schema()).c_str());
+      std::printf("  %s  ALARM  score %7.3f > threshold %.3f   caused by %s\n", faulty->time_text[r].c_str(),
+                  s.score, s.threshold, FormatTopChannels(scorer, model->schema()).c_str());
     } else if (!s.alarm && in_alarm) {
-      std::printf("  %s  clear  (alarm lasted %.0f s)\n", faulty->time_text[r].c_str(), s.timestamp - alarm_start);
+      std::printf("  %s  clear  (alarm lasted %.0f s)\n", faulty->time_text[r].c_str(),
+                  s.timestamp - alarm_start);
     }
     in_alarm = s.alarm;
     std::fflush(stdout);
@@ -87,11 +92,12 @@ int RunDemo(const DemoArgs& a) {
   }
   DetectionReport rep = Summarize({run});
   std::printf("\n3. %zu alarm(s). Against the labels (the detector never saw them):\n", alarms);
-  std::printf("   F1 %.3f   FAR %.1f %%   MAR %.1f %%   precision %.3f   recall %.3f   AUC-ROC %.3f\n", rep.binary.f1,
-              rep.binary.far_pct, rep.binary.mar_pct, rep.binary.precision, rep.binary.recall, rep.auc_roc);
+  std::printf("   F1 %.3f   FAR %.1f %%   MAR %.1f %%   precision %.3f   recall %.3f   AUC-ROC %.3f\n",
+              rep.binary.f1, rep.binary.far_pct, rep.binary.mar_pct, rep.binary.precision, rep.binary.recall,
+              rep.auc_roc);
   if (rep.has_changepoints) {
-    std::printf("   NAB changepoint score: standard %.1f, low-FP %.1f, low-FN %.1f\n", rep.nab.standard, rep.nab.low_fp,
-                rep.nab.low_fn);
+    std::printf("   NAB changepoint score: standard %.1f, low-FP %.1f, low-FN %.1f\n", rep.nab.standard,
+                rep.nab.low_fp, rep.nab.low_fn);
   }
   std::printf("\nNext: vigil eval skab ../shared/data/skab  (the full benchmark), vigil --help\n");
   return kExitOk;
@@ -101,10 +107,13 @@ int RunDemo(const DemoArgs& a) {
 
 void RegisterDemo(CLI::App& app, Action* run) {
   auto args = std::make_shared<DemoArgs>();
-  CLI::App* cmd = app.add_subcommand("demo", "Fit on a shipped normal run, replay a faulty run live, print alarms");
-  cmd->add_option("--data", args->data_dir, "Folder holding normal.csv and faulty.csv (default: the shipped data/)");
+  CLI::App* cmd =
+      app.add_subcommand("demo", "Fit on a shipped normal run, replay a faulty run live, print alarms");
+  cmd->add_option("--data", args->data_dir,
+                  "Folder holding normal.csv and faulty.csv (default: the shipped data/)");
   cmd->add_option("--detector", args->detector, "zscore | pca | iforest")->capture_default_str();
-  cmd->add_option("--rate", args->rate, "Replay speed in rows per second (0 = as fast as possible)")->capture_default_str();
+  cmd->add_option("--rate", args->rate, "Replay speed in rows per second (0 = as fast as possible)")
+      ->capture_default_str();
   cmd->callback([args, run] { *run = [args] { return RunDemo(*args); }; });
 }
 

@@ -25,8 +25,8 @@ int RunFit(const FitArgs& a) {
   if (!model.ok()) return Fail(Status::InvalidArgument(a.input + ": " + model.status().message()));
   if (Status s = model->Save(a.output); !s.ok()) return Fail(s);
   std::cerr << "vigil: fitted " << a.fit.detector << " on " << table->frames.rows() << " rows x "
-            << table->frames.cols() << " channels; threshold " << model->threshold().value() << "; wrote " << a.output
-            << "\n";
+            << table->frames.cols() << " channels; threshold " << model->threshold().value() << "; wrote "
+            << a.output << "\n";
   return kExitOk;
 }
 

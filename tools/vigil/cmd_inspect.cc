@@ -24,7 +24,8 @@ int RunInspect(const std::string& path) {
 
 void RegisterInspect(CLI::App& app, Action* run) {
   auto path = std::make_shared<std::string>();
-  CLI::App* cmd = app.add_subcommand("inspect", "Describe a model file (detector, channels, scaling, threshold, sizes)");
+  CLI::App* cmd =
+      app.add_subcommand("inspect", "Describe a model file (detector, channels, scaling, threshold, sizes)");
   cmd->add_option("model", *path, "Model file (.vgm)")->required();
   cmd->callback([path, run] { *run = [path] { return RunInspect(*path); }; });
 }

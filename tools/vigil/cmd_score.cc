@@ -20,7 +20,7 @@ struct ScoreArgs {
 
 // Flush every row when a person or a pipe is reading, so results arrive as rows do.
 bool IsInteractive(FILE* f) {
-  struct stat st{};
+  struct stat st {};
   int fd = ::fileno(f);
   return ::isatty(fd) || (::fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)));
 }
@@ -53,7 +53,8 @@ int RunScore(const ScoreArgs& a) {
     }
     if (!*more) break;
     const ScoredFrame& s = scorer.Step(FrameView{row.timestamp, row.values});
-    std::string ts = row.time_text.empty() ? std::to_string(static_cast<uint64_t>(row.timestamp)) : row.time_text;
+    std::string ts =
+        row.time_text.empty() ? std::to_string(static_cast<uint64_t>(row.timestamp)) : row.time_text;
     std::string top = FormatTopChannels(scorer, model->schema());
     std::fprintf(out, "%s,%.6g,%.6g,%d,%s\n", ts.c_str(), s.score, s.threshold, s.alarm ? 1 : 0, top.c_str());
     if (flush_each) std::fflush(out);
@@ -62,7 +63,8 @@ int RunScore(const ScoreArgs& a) {
       break;
     }
   }
-  if (out != stdout && std::fclose(out) != 0 && rc == kExitOk) rc = Fail(Status::IOError(a.output + ": close failed"));
+  if (out != stdout && std::fclose(out) != 0 && rc == kExitOk)
+    rc = Fail(Status::IOError(a.output + ": close failed"));
   if (out == stdout) std::fflush(stdout);
   return rc;
 }
@@ -71,7 +73,8 @@ int RunScore(const ScoreArgs& a) {
 
 void RegisterScore(CLI::App& app, Action* run) {
   auto args = std::make_shared<ScoreArgs>();
-  CLI::App* cmd = app.add_subcommand("score", "Score a CSV row by row with a model (streaming, constant memory)");
+  CLI::App* cmd =
+      app.add_subcommand("score", "Score a CSV row by row with a model (streaming, constant memory)");
   cmd->add_option("--model,-m", args->model, "Model file (.vgm)")->required();
   cmd->add_option("--input,-i", args->input, "CSV to score ('-' = stdin)")->capture_default_str();
   cmd->add_option("--output,-o", args->output, "Output CSV ('-' = stdout)")->capture_default_str();
