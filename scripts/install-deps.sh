@@ -7,7 +7,7 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   g++ cmake ninja-build pkg-config \
-  libcli11-dev nlohmann-json3-dev zlib1g-dev \
+  libcli11-dev nlohmann-json3-dev zlib1g-dev libhwy-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
   clang-14 libclang-rt-14-dev \
   python3 python3-numpy python3-sklearn libopenblas0-pthread \
