@@ -1,0 +1,169 @@
+// DenseF32: y = act(x · Wᵀ + bias), written once with Highway and compiled for every target.
+//
+// Weight layout (built by PackDense, see dense_layout.h): panels of kDensePanel = 16 outputs,
+// each stored input-major (in × 16 floats), zero-padded past `out`, followed by the bias padded
+// to whole panels. For input i the kernel loads the 16 weights of a panel as 1, 2 or 4 vectors,
+// broadcasts x[b][i] and FMAs into accumulators that each hold outputs of one batch row.
+//
+// Register tile: kRows batch rows × kPanels panels of accumulators, initialized with the bias,
+// then one FMA per (row, vector) per input; bias and activation are therefore fused and y is
+// written exactly once. The tile is chosen per target so that enough independent FMA chains
+// are in flight to hide FMA latency (≥ 8 accumulators) without spilling (≤ 12 of 16 vector
+// registers, ≤ 24 of 32 with AVX-512). Batch 1 uses 1 row × several panels (a GEMV), large
+// batches a tall tile that reuses each weight load for many rows.
+//
+// Padding contract: none for callers. x and y are read/written only inside batch × in and
+// batch × out; the partial last panel is computed on the zero padding and only its valid
+// lanes are stored (through a stack buffer, since masked stores are not safe on every target).
+// Accumulation order per output is bias, then inputs 0..in-1, each with one rounding (FMA).
+#include <cstring>
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "kernels/dense.cc"
+#include "hwy/foreach_target.h"  // IWYU pragma: keep
+#include "hwy/highway.h"
+#include "kernels/activation-inl.h"
+#include "kernels/dense.h"
+#include "kernels/dense_layout.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace vigil::kernels::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// Capped at one panel: a 16-lane vector covers a panel exactly, narrower ones tile it.
+using DF = hn::CappedTag<float, kDensePanel>;
+using VF = hn::Vec<DF>;
+constexpr size_t kLanes = hn::MaxLanes(DF());
+constexpr size_t kVecsPerPanel = kDensePanel / kLanes;
+static_assert(kVecsPerPanel * kLanes == kDensePanel, "lanes must divide the panel width");
+
+// Accumulator budget: leaves registers for the weight vectors and the broadcast input.
+constexpr size_t kAccBudget = kLanes >= 16 ? 24 : 12;
+// Independent FMA chains needed to cover FMA latency × throughput on current cores.
+constexpr size_t kMinChains = 8;
+
+// Panels per tile for a given number of rows: enough chains, within the budget.
+constexpr size_t PanelsFor(size_t rows) {
+  size_t panels = 1;
+  while (rows * (panels + 1) * kVecsPerPanel <= kAccBudget && rows * panels * kVecsPerPanel < kMinChains)
+    ++panels;
+  return panels;
+}
+// Rows of the tall tile used for large batches.
+constexpr size_t TileRows() {
+  const size_t vecs = kVecsPerPanel >= 2 ? kVecsPerPanel : 2;
+  return kAccBudget / vecs > 0 ? kAccBudget / vecs : 1;
+}
+constexpr size_t kMaxRows = TileRows();
+
+struct Layer {
+  const float* weights;  // panel 0
+  const float* bias;     // padded to whole panels
+  const float* x;
+  float* y;
+  size_t in;
+  size_t out;
+  Activation act;
+};
+
+HWY_INLINE void StoreOutputs(DF d, VF v, float* HWY_RESTRICT dst, size_t valid) {
+  if (valid >= kLanes) {
+    hn::StoreU(v, d, dst);
+  } else if (valid > 0) {
+    HWY_ALIGN float tmp[kLanes];
+    hn::Store(v, d, tmp);
+    std::memcpy(dst, tmp, valid * sizeof(float));
+  }
+}
+
+// Computes rows [row0, row0 + kRows) × panels [panel0, panel0 + kPanels).
+template <size_t kRows, size_t kPanels>
+HWY_INLINE void Tile(const Layer& layer, size_t row0, size_t panel0) {
+  constexpr size_t kVecs = kPanels * kVecsPerPanel;
+  const DF d;
+  const size_t in = layer.in;
+  const size_t panel_stride = in * kDensePanel;
+  const float* HWY_RESTRICT w = layer.weights + panel0 * panel_stride;
+  const float* HWY_RESTRICT x = layer.x + row0 * in;
+
+  VF acc[kRows][kVecs];
+  HWY_UNROLL(32)
+  for (size_t r = 0; r < kRows; ++r) {
+    HWY_UNROLL(32)
+    for (size_t v = 0; v < kVecs; ++v)
+      acc[r][v] = hn::LoadU(d, layer.bias + panel0 * kDensePanel + v * kLanes);
+  }
+  for (size_t i = 0; i < in; ++i) {
+    VF wv[kVecs];
+    HWY_UNROLL(32)
+    for (size_t v = 0; v < kVecs; ++v) {
+      wv[v] = hn::LoadU(
+          d, w + (v / kVecsPerPanel) * panel_stride + i * kDensePanel + (v % kVecsPerPanel) * kLanes);
+    }
+    HWY_UNROLL(32)
+    for (size_t r = 0; r < kRows; ++r) {
+      const VF xv = hn::Set(d, x[r * in + i]);
+      HWY_UNROLL(32)
+      for (size_t v = 0; v < kVecs; ++v) acc[r][v] = hn::MulAdd(xv, wv[v], acc[r][v]);
+    }
+  }
+  const size_t out = layer.out;
+  const size_t o0 = panel0 * kDensePanel;
+  HWY_UNROLL(32)
+  for (size_t r = 0; r < kRows; ++r) {
+    float* HWY_RESTRICT y = layer.y + (row0 + r) * out;
+    HWY_UNROLL(32)
+    for (size_t v = 0; v < kVecs; ++v) {
+      const size_t o = o0 + v * kLanes;
+      if (o >= out) break;
+      StoreOutputs(d, Activate(d, layer.act, acc[r][v]), y + o, out - o);
+    }
+  }
+}
+
+// All panels for kRows rows: full-width tiles, then narrower ones for the leftover panels.
+template <size_t kRows, size_t kPanels>
+HWY_INLINE size_t PanelRun(const Layer& layer, size_t row0, size_t panel0, size_t panels) {
+  for (; panel0 + kPanels <= panels; panel0 += kPanels) Tile<kRows, kPanels>(layer, row0, panel0);
+  if constexpr (kPanels > 1) panel0 = PanelRun<kRows, kPanels - 1>(layer, row0, panel0, panels);
+  return panel0;
+}
+
+template <size_t kRows>
+HWY_INLINE void RowBlock(const Layer& layer, size_t row0, size_t rows, size_t panels) {
+  if (rows == kRows) {
+    PanelRun<kRows, PanelsFor(kRows)>(layer, row0, 0, panels);
+  } else if constexpr (kRows > 1) {
+    RowBlock<kRows - 1>(layer, row0, rows, panels);
+  }
+}
+
+void DenseImpl(const float* HWY_RESTRICT packed, const float* HWY_RESTRICT x, size_t batch, size_t in,
+               size_t out, Activation act, float* HWY_RESTRICT y) {
+  const size_t panels = DensePanels(out);
+  const Layer layer{packed, packed + panels * in * kDensePanel, x, y, in, out, act};
+  size_t row0 = 0;
+  for (; row0 + kMaxRows <= batch; row0 += kMaxRows) RowBlock<kMaxRows>(layer, row0, kMaxRows, panels);
+  if (row0 < batch) RowBlock<kMaxRows>(layer, row0, batch - row0, panels);
+}
+
+const char* DenseTargetNameImpl() { return hwy::TargetName(HWY_TARGET); }
+
+}  // namespace vigil::kernels::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace vigil::kernels {
+
+HWY_EXPORT(DenseImpl);
+HWY_EXPORT(DenseTargetNameImpl);
+
+void DenseF32(const float* packed, const float* x, size_t batch, size_t in, size_t out, Activation act,
+              float* y) {
+  HWY_DYNAMIC_DISPATCH(DenseImpl)(packed, x, batch, in, out, act, y);
+}
+
+const char* DenseF32TargetName() { return HWY_DYNAMIC_DISPATCH(DenseTargetNameImpl)(); }
+
+}  // namespace vigil::kernels
+#endif  // HWY_ONCE

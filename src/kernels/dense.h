@@ -1,0 +1,48 @@
+// Dense (fully connected) layer kernels: y[b][o] = act(Σ_i x[b][i]·W[o][i] + bias[o]).
+//
+//   std::vector<float> packed(PackedDenseFloats(in, out));
+//   PackDense(w, bias, in, out, packed.data());            // once, at model load/plan time
+//   DenseF32(packed.data(), x, batch, in, out, Activation::kRelu, y);   // per inference
+//
+// Contract
+// - W is row-major out × in as given to PackDense; the packed layout is private to the kernel
+//   (documented in dense.cc) and 64-byte aligned when `packed` is.
+// - x is batch × in row-major, y is batch × out row-major; x and y do not overlap.
+// - DenseF32 never allocates and never fails; it dispatches at run time to the best SIMD
+//   target the CPU supports (Highway dynamic dispatch). DenseF32Reference is the plain scalar
+//   definition every target is tested against.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace vigil::kernels {
+
+// Serialized in model files: values fixed forever, append only.
+enum class Activation : uint32_t {
+  kNone = 0,
+  kRelu = 1,
+  kLeakyRelu = 2,  // slope 0.01
+  kTanh = 3,
+  kSigmoid = 4,
+  kGelu = 5,  // tanh approximation
+};
+
+// Floats needed for the packed weights and bias of an in × out layer.
+size_t PackedDenseFloats(size_t in, size_t out);
+void PackDense(const float* w, const float* bias, size_t in, size_t out, float* packed);
+void DenseF32(const float* packed, const float* x, size_t batch, size_t in, size_t out, Activation act,
+              float* y);
+void DenseF32Reference(const float* w, const float* bias, const float* x, size_t batch, size_t in, size_t out,
+                       Activation act, float* y);
+
+// Elementwise activation in place (dispatched) and its scalar reference.
+void ActivateF32(Activation act, float* x, size_t n);
+void ActivateF32Reference(Activation act, float* x, size_t n);
+
+// Name of the Highway target (e.g. "AVX2") DenseF32 / ActivateF32 currently dispatch to; tests
+// use it to prove each target really ran, benches to report what was measured.
+const char* DenseF32TargetName();
+const char* ActivateF32TargetName();
+
+}  // namespace vigil::kernels

@@ -1,0 +1,160 @@
+// DenseF32 on every compiled Highway target against DenseF32Reference.
+//
+// Tolerance, per output. Both sides add the same terms (bias and n = in products) in the same
+// order; the kernel rounds once per FMA, the reference once per product and once per addition.
+// With S = |bias| + Σ|x_i·w_i| the classic summation bound gives |computed − exact| ≤ γ_k·S with
+// γ_k = k·u / (1 − k·u), u = 2^-24, k = n for the kernel and n + 1 for the reference, so the two
+// differ by at most 2·γ_{n+1}·S before the activation. The activation scales that by its
+// largest slope and adds its own approximation error on each side (activation_tolerance.h).
+// A wrong weight, bias, row or lane moves the result by O(S), far above this bound.
+#include "kernels/dense.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include "hwy/aligned_allocator.h"
+#include "kernels/activation_tolerance.h"
+#include "kernels/target_test_util.h"
+
+namespace vigil::kernels {
+namespace {
+
+constexpr size_t kGuard = 16;
+constexpr float kGuardValue = -12345.5f;
+constexpr uint32_t kSeed = 20240611;
+constexpr Activation kAllActivations[] = {Activation::kNone, Activation::kRelu,    Activation::kLeakyRelu,
+                                          Activation::kTanh, Activation::kSigmoid, Activation::kGelu};
+
+double Gamma(size_t k) {
+  const double ku = static_cast<double>(k) * kUnitRoundoff;
+  return ku / (1.0 - ku);
+}
+
+std::vector<float> RandomVector(size_t n, std::mt19937& rng) {
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  std::vector<float> v(n);
+  for (float& f : v) f = dist(rng);
+  return v;
+}
+
+// Runs one case on the current target and checks every output, guard and input.
+void CheckDense(size_t batch, size_t in, size_t out, Activation act, uint32_t seed) {
+  SCOPED_TRACE(testing::Message() << "batch=" << batch << " in=" << in << " out=" << out
+                                  << " act=" << static_cast<int>(act) << " seed=" << seed);
+  std::mt19937 rng(seed);
+  const std::vector<float> w = RandomVector(in * out, rng);
+  const std::vector<float> bias = RandomVector(out, rng);
+  // Scaled so tanh/sigmoid/GELU see both their linear and saturated ranges.
+  std::vector<float> x = RandomVector(batch * in, rng);
+  for (float& f : x) f *= 3.0f / std::sqrt(static_cast<float>(in));
+
+  const size_t packed_floats = PackedDenseFloats(in, out);
+  auto packed = hwy::AllocateAligned<float>(packed_floats);
+  PackDense(w.data(), bias.data(), in, out, packed.get());
+  const std::vector<float> packed_copy(packed.get(), packed.get() + packed_floats);
+  const std::vector<float> x_copy = x;
+
+  std::vector<float> y(batch * out + kGuard, kGuardValue);
+  std::fill(y.begin(), y.begin() + batch * out, std::numeric_limits<float>::quiet_NaN());
+  DenseF32(packed.get(), x.data(), batch, in, out, act, y.data());
+
+  std::vector<float> pre(batch * out);
+  std::vector<float> expected(batch * out);
+  DenseF32Reference(w.data(), bias.data(), x.data(), batch, in, out, Activation::kNone, pre.data());
+  DenseF32Reference(w.data(), bias.data(), x.data(), batch, in, out, act, expected.data());
+
+  const double gamma2 = 2.0 * Gamma(in + 1);
+  size_t failures = 0;
+  for (size_t b = 0; b < batch && failures < 5; ++b) {
+    for (size_t o = 0; o < out && failures < 5; ++o) {
+      double magnitude = std::fabs(bias[o]);
+      for (size_t i = 0; i < in; ++i)
+        magnitude += std::fabs(static_cast<double>(x[b * in + i]) * w[o * in + i]);
+      const size_t k = b * out + o;
+      const double tol = ActivationSlopeBound(act) * gamma2 * magnitude +
+                         2.0 * ActivationTolerance(act, pre[k], expected[k]);
+      const double diff = std::fabs(static_cast<double>(y[k]) - expected[k]);
+      if (!(diff <= tol)) {
+        ++failures;
+        ADD_FAILURE() << "y[" << b << "][" << o << "] = " << y[k] << ", expected " << expected[k] << " ± "
+                      << tol;
+      }
+    }
+  }
+  for (size_t g = 0; g < kGuard; ++g)
+    ASSERT_EQ(y[batch * out + g], kGuardValue) << "guard " << g << " overwritten";
+  ASSERT_EQ(x, x_copy) << "input modified";
+  ASSERT_TRUE(std::equal(packed_copy.begin(), packed_copy.end(), packed.get())) << "packed weights modified";
+}
+
+class DenseTest : public PerTargetTest {};
+
+TEST_P(DenseTest, DispatchesToTheRequestedTarget) { EXPECT_STREQ(DenseF32TargetName(), target_name()); }
+
+TEST_P(DenseTest, AllSizesAndBatchesMatchReference) {
+  ASSERT_STREQ(DenseF32TargetName(), target_name());
+  const size_t n = lanes();
+  const std::vector<size_t> sizes = {1, 3, n > 1 ? n - 1 : 2, n, n + 1, 17, 64, 128, 640};
+  const size_t batches[] = {1, 2, 5, 64};
+  uint32_t seed = kSeed;
+  size_t case_index = 0;
+  for (size_t batch : batches) {
+    for (size_t in : sizes) {
+      for (size_t out : sizes) {
+        // Rotate activations over the grid; ActivationsFused below covers each one fully.
+        const Activation act = kAllActivations[case_index++ % std::size(kAllActivations)];
+        CheckDense(batch, in, out, act, seed++);
+        if (HasFatalFailure()) return;
+      }
+    }
+  }
+}
+
+TEST_P(DenseTest, ActivationsFused) {
+  const size_t n = lanes();
+  for (Activation act : kAllActivations) {
+    for (size_t batch : {size_t{1}, size_t{5}, size_t{64}}) {
+      CheckDense(batch, 17, n + 1, act, kSeed + 1);
+      CheckDense(batch, 640, 128, act, kSeed + 2);
+      CheckDense(batch, 128, 8, act, kSeed + 3);
+      if (HasFatalFailure()) return;
+    }
+  }
+}
+
+TEST_P(DenseTest, ZeroWeightsGiveActivatedBias) {
+  const size_t in = 5;
+  const size_t out = 3;
+  const std::vector<float> w(in * out, 0.0f);
+  const std::vector<float> bias = {-2.0f, 0.0f, 3.5f};
+  const std::vector<float> x = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+  std::vector<float> packed(PackedDenseFloats(in, out));
+  PackDense(w.data(), bias.data(), in, out, packed.data());
+  std::vector<float> y(2 * out, std::numeric_limits<float>::quiet_NaN());
+  DenseF32(packed.data(), x.data(), 2, in, out, Activation::kRelu, y.data());
+  EXPECT_EQ(y, (std::vector<float>{0.0f, 0.0f, 3.5f, 0.0f, 0.0f, 3.5f}));
+}
+
+TEST_P(DenseTest, HandComputedSmallLayer) {
+  // y = W·x + b with W = [[1, 2], [-3, 4]], b = [0.5, -1], x = [2, -1] → [0.5, -11].
+  const std::vector<float> w = {1, 2, -3, 4};
+  const std::vector<float> bias = {0.5f, -1.0f};
+  const std::vector<float> x = {2, -1};
+  std::vector<float> packed(PackedDenseFloats(2, 2));
+  PackDense(w.data(), bias.data(), 2, 2, packed.data());
+  std::vector<float> y(2);
+  DenseF32(packed.data(), x.data(), 1, 2, 2, Activation::kNone, y.data());
+  EXPECT_EQ(y, (std::vector<float>{0.5f, -11.0f}));
+  DenseF32(packed.data(), x.data(), 1, 2, 2, Activation::kLeakyRelu, y.data());
+  EXPECT_EQ(y, (std::vector<float>{0.5f, -0.11f}));
+}
+
+INSTANTIATE_TEST_SUITE_P(Targets, DenseTest, testing::ValuesIn(CompiledTargets()), TargetParamName);
+
+}  // namespace
+}  // namespace vigil::kernels
