@@ -1,0 +1,74 @@
+#include <string>
+#include <vector>
+
+#include "core/arena.h"
+#include "nn/ops/ops.h"
+
+namespace vigil::nn {
+namespace {
+
+class DenseOp final : public Op {
+ public:
+  DenseOp(int64_t in, int64_t out, core::Arena packed, kernels::Activation act)
+      : in_(in), out_(out), packed_(std::move(packed)), act_(act) {}
+
+  const char* Kind() const override { return "Dense"; }
+  int NumInputs() const override { return 1; }
+  size_t WeightBytes() const override { return packed_.size(); }
+
+  Result<core::Shape> InferShape(std::span<const core::Shape> inputs) const override {
+    const core::Shape& x = inputs[0];
+    if (x.rank < 1 || x.dims[x.rank - 1] != in_) {
+      return Status::InvalidArgument(OpError(
+          *this, "input shape " + x.ToString() + " must end in " + std::to_string(in_) + " features"));
+    }
+    core::Shape y = x;
+    y.dims[y.rank - 1] = out_;
+    return y;
+  }
+
+  void Run(std::span<const core::TensorView> inputs, const core::TensorView& output) const override {
+    const size_t rows = static_cast<size_t>(core::NumElements(inputs[0]) / in_);
+    kernels::DenseF32(reinterpret_cast<const float*>(packed_.data()), inputs[0].F32(), rows,
+                      static_cast<size_t>(in_), static_cast<size_t>(out_), act_, output.F32());
+  }
+
+ private:
+  const int64_t in_;
+  const int64_t out_;
+  // 64-byte aligned (std::vector only guarantees 16) so the kernel's packed rows start on
+  // cache lines.
+  const core::Arena packed_;
+  const kernels::Activation act_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Op>> CreateDenseOp(int64_t in, int64_t out, std::span<const float> weights,
+                                          std::span<const float> bias, kernels::Activation act) {
+  if (in <= 0 || out <= 0) {
+    return Status::InvalidArgument("Dense: in and out must be positive, got in=" + std::to_string(in) +
+                                   " out=" + std::to_string(out));
+  }
+  VIGIL_RETURN_IF_ERROR(CheckActivation(act));
+  const size_t n_w = static_cast<size_t>(in) * static_cast<size_t>(out);
+  if (weights.size() != n_w) {
+    return Status::InvalidArgument("Dense: weights have " + std::to_string(weights.size()) +
+                                   " values, expected " + std::to_string(out) + "x" + std::to_string(in) +
+                                   "=" + std::to_string(n_w));
+  }
+  if (!bias.empty() && bias.size() != static_cast<size_t>(out)) {
+    return Status::InvalidArgument("Dense: bias has " + std::to_string(bias.size()) + " values, expected " +
+                                   std::to_string(out));
+  }
+  std::vector<float> zeros;
+  if (bias.empty()) zeros.assign(static_cast<size_t>(out), 0.0f);
+  core::Arena packed;
+  VIGIL_RETURN_IF_ERROR(packed.Allocate(
+      kernels::PackedDenseFloats(static_cast<size_t>(in), static_cast<size_t>(out)) * sizeof(float)));
+  kernels::PackDense(weights.data(), bias.empty() ? zeros.data() : bias.data(), static_cast<size_t>(in),
+                     static_cast<size_t>(out), reinterpret_cast<float*>(packed.data()));
+  return std::unique_ptr<Op>(new DenseOp(in, out, std::move(packed), act));
+}
+
+}  // namespace vigil::nn

@@ -1,0 +1,55 @@
+// Internal: factories for the ops a graph can hold. Each validates its parameters and weights
+// and returns InvalidArgument naming the bad value.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "kernels/dense.h"
+#include "nn/op.h"
+#include "vigil/status.h"
+
+namespace vigil::nn {
+
+// How ReduceMeanSquaredError averages (a − b)² within one sample.
+// Serialized in model files: values fixed forever, append only.
+enum class ReduceAxes : uint32_t {
+  kPerRow = 0,      // over every element of the sample → output sample shape [1]
+  kPerChannel = 1,  // over all but the last dim → output sample shape [channels]
+};
+
+struct Conv1DParams {
+  int64_t in_channels = 0;
+  int64_t out_channels = 0;
+  int64_t kernel = 1;
+  int64_t stride = 1;
+  int64_t padding = 0;  // zeros added at both ends of the length axis
+  int64_t dilation = 1;
+};
+
+// Dense over the last dim: [..., in] → [..., out]. weights row-major out × in; bias has `out`
+// values or is empty (zeros). Packs the weights with kernels::PackDense.
+Result<std::unique_ptr<Op>> CreateDenseOp(int64_t in, int64_t out, std::span<const float> weights,
+                                          std::span<const float> bias, kernels::Activation act);
+
+// 1-D convolution, channels-last: [length, in_channels] → [out_length, out_channels] per sample,
+// out_length = (length + 2·padding − dilation·(kernel − 1) − 1) / stride + 1.
+// weights are [out_channels, kernel, in_channels] row-major (so the innermost loop walks one
+// input row contiguously); bias has out_channels values or is empty.
+Result<std::unique_ptr<Op>> CreateConv1DOp(const Conv1DParams& params, std::span<const float> weights,
+                                           std::span<const float> bias, kernels::Activation act);
+
+// InvalidArgument for a value outside kernels::Activation (e.g. from a damaged model file).
+Status CheckActivation(kernels::Activation act);
+
+// Elementwise activation; may run in place.
+Result<std::unique_ptr<Op>> CreateActivationOp(kernels::Activation act);
+// Elementwise a + b; both inputs have the same shape.
+std::unique_ptr<Op> CreateAddOp();
+// A view with a new sample shape of the same element count; one dim may be −1 (inferred).
+Result<std::unique_ptr<Op>> CreateReshapeOp(std::span<const int64_t> sample_shape);
+Result<std::unique_ptr<Op>> CreateReduceMeanSquaredErrorOp(ReduceAxes axes);
+
+}  // namespace vigil::nn
