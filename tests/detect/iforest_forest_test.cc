@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "detect/iforest_test_forest.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -75,18 +77,7 @@ TEST(IForestForestTest, CellsEncodeColumnAndKeyBelowThreshold) {
   EXPECT_EQ(CellPathLength(LeafCell(7.25f)), 7.25f);
 }
 
-// Tree (ψ = 4, H = 2): root "f0 < 5" with a left leaf of 1 row and a right split "f1 < 2"
-// whose leaves hold 2 rows (left) and 1 row (right).
-IForest TinyForest() {
-  IForest f;
-  f.dim = 2;
-  f.subsample = 4;
-  f.height_limit = 2;
-  f.nodes = {{0, 5.0f, 1, 0}, {0, 0, 0, 1}, {1, 2.0f, 3, 0}, {0, 0, 0, 2}, {0, 0, 0, 1}};
-  f.tree_begin = {0, 5};
-  FinishIForest(&f);
-  return f;
-}
+using testing::TinyForest;
 
 TEST(IForestForestTest, FinishBuildsCompleteTreeLayout) {
   const IForest f = TinyForest();

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "detect/iforest_test_forest.h"
+
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -30,17 +32,7 @@ IForest Fit(const std::vector<float>& x, size_t dim, uint32_t trees, uint32_t su
   return std::move(f).value();
 }
 
-// The forest of iforest_forest_test's TinyForest: root f0 < 5 → leaf(1) | (f1 < 2 → leaf(2) | leaf(1)).
-IForest TinyForest() {
-  IForest f;
-  f.dim = 2;
-  f.subsample = 4;
-  f.height_limit = 2;
-  f.nodes = {{0, 5.0f, 1, 0}, {0, 0, 0, 1}, {1, 2.0f, 3, 0}, {0, 0, 0, 2}, {0, 0, 0, 1}};
-  f.tree_begin = {0, 5};
-  FinishIForest(&f);
-  return f;
-}
+using testing::TinyForest;
 
 TEST(IForestScoreTest, HandBuiltTreeScores) {
   const IForest f = TinyForest();
