@@ -12,26 +12,14 @@
 
 #include <cstdint>
 
+#include "core/xoshiro.h"
+
 namespace vigil::nn::train {
 
-class Prng {
+// The shared generator (core::Xoshiro256) plus the mappings training needs.
+class Prng : public core::Xoshiro256 {
  public:
-  explicit Prng(uint64_t seed) {
-    uint64_t x = seed;
-    for (uint64_t& word : s_) word = SplitMix64(&x);
-  }
-
-  uint64_t Next() {
-    const uint64_t result = Rotl(s_[1] * 5, 7) * 9;
-    const uint64_t t = s_[1] << 17;
-    s_[2] ^= s_[0];
-    s_[3] ^= s_[1];
-    s_[1] ^= s_[2];
-    s_[0] ^= s_[3];
-    s_[2] ^= t;
-    s_[3] = Rotl(s_[3], 45);
-    return result;
-  }
+  using core::Xoshiro256::Xoshiro256;
 
   // Uniform in [0, 1): the top 24 bits are exactly representable in a float's significand.
   float NextFloat() { return static_cast<float>(Next() >> 40) * (1.0f / 16777216.0f); }
@@ -45,16 +33,7 @@ class Prng {
     return v % n;
   }
 
-  static uint64_t SplitMix64(uint64_t* x) {
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-
- private:
-  static uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-  uint64_t s_[4];
+  static uint64_t SplitMix64(uint64_t* x) { return core::SplitMix64Next(x); }
 };
 
 }  // namespace vigil::nn::train
