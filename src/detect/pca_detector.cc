@@ -19,6 +19,7 @@
 #include <cmath>
 
 #include "core/byte_io.h"
+#include "detect/contiguous_folds.h"
 #include "detect/symmetric_eigen.h"
 
 namespace vigil::detect {
@@ -110,17 +111,14 @@ class PcaDetector final : public Detector {
     std::vector<float> t2(rows), q(rows);
     const bool cross_fitted = normaliser_folds_ >= 2 && rows >= normaliser_folds_ * (d + 2) * 2;
     if (cross_fitted) {
-      std::vector<float> rest;
-      size_t begin = 0;
-      for (size_t f = 0; f < normaliser_folds_; ++f) {
-        size_t size = rows / normaliser_folds_ + (f < rows % normaliser_folds_ ? 1 : 0);
-        rest.assign(x, x + begin * d);
-        rest.insert(rest.end(), x + (begin + size) * d, x + rows * d);
-        PcaDetector sub(explained_variance_, combine_, 0);
-        VIGIL_RETURN_IF_ERROR(sub.Fit(rest.data(), rows - size, d));
-        sub.Statistics(x + begin * d, size, t2.data() + begin, q.data() + begin, nullptr);
-        begin += size;
-      }
+      VIGIL_RETURN_IF_ERROR(ForEachContiguousFold(
+          x, rows, d, normaliser_folds_,
+          [&](size_t, size_t begin, size_t size, const float* rest, size_t rest_rows) -> Status {
+            PcaDetector sub(explained_variance_, combine_, 0);
+            VIGIL_RETURN_IF_ERROR(sub.Fit(rest, rest_rows, d));
+            sub.Statistics(x + begin * d, size, t2.data() + begin, q.data() + begin, nullptr);
+            return Status::OK();
+          }));
     } else {
       Statistics(x, rows, t2.data(), q.data(), nullptr);
     }

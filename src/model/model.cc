@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "core/byte_io.h"
+#include "detect/contiguous_folds.h"
 #include "detect/rolling_median.h"
 #include "detect/window_features.h"
 #include "model/model_file.h"
@@ -68,21 +69,15 @@ Result<std::vector<double>> OutOfFoldScores(const FitOptions& options, const flo
     return Status::InvalidArgument(std::to_string(k) + " calibration folds need at least " +
                                    std::to_string(2 * k) + " rows, got " + std::to_string(rows));
   }
-  std::vector<float> raw(rows), rest;
-  size_t begin = 0;
-  for (size_t f = 0; f < k; ++f) {
-    // Sizes differ by at most one; the first rows % k folds get the extra row.
-    size_t size = rows / k + (f < rows % k ? 1 : 0);
-    rest.clear();
-    rest.insert(rest.end(), x, x + begin * dim);
-    rest.insert(rest.end(), x + (begin + size) * dim, x + rows * dim);
-    VIGIL_ASSIGN_OR_RETURN(auto det, MakeDetector(options.detector, options.detector_options));
-    Status s = det->Fit(rest.data(), rows - size, dim);
-    if (!s.ok())
-      return Status::InvalidArgument("calibration fold " + std::to_string(f + 1) + ": " + s.message());
-    det->Score(x + begin * dim, size, raw.data() + begin, nullptr);
-    begin += size;
-  }
+  std::vector<float> raw(rows);
+  VIGIL_RETURN_IF_ERROR(detect::ForEachContiguousFold(
+      x, rows, dim, k, [&](size_t f, size_t begin, size_t size, const float* rest, size_t rest_rows) -> Status {
+        VIGIL_ASSIGN_OR_RETURN(auto det, MakeDetector(options.detector, options.detector_options));
+        Status s = det->Fit(rest, rest_rows, dim);
+        if (!s.ok()) return Status::InvalidArgument("calibration fold " + std::to_string(f + 1) + ": " + s.message());
+        det->Score(x + begin * dim, size, raw.data() + begin, nullptr);
+        return Status::OK();
+      }));
   detect::RollingMedian med(options.smooth);
   std::vector<double> out(rows);
   for (size_t i = 0; i < rows; ++i) out[i] = med.Push(raw[i]);
