@@ -15,7 +15,7 @@
 //
 // File format (.vgm), all little-endian, fixed width:
 //   0   char[8]  magic "VIGILMDL"
-//   8   u32      format version (1)
+//   8   u32      format version (2; 1 is still read)
 //   12  u32      header size (64)
 //   16  u64      payload size in bytes
 //   24  u32      CRC-32 (zlib polynomial) of the payload
@@ -25,7 +25,8 @@
 //   64  payload  (see model.cc: schema, features, detector, threshold, alarm policy)
 // Loading maps the file read-only, checks magic, version, sizes and CRC before parsing, and
 // every parse step is bounds-checked: a truncated or corrupt file is an error naming the byte
-// offset and field, never a crash.
+// offset and field, never a crash. Neural detectors keep the mapping and run on their weights
+// where they lie in the file (64-byte aligned), so loading copies no weights.
 #pragma once
 
 #include <cstdint>
@@ -42,13 +43,14 @@
 
 namespace vigil {
 
-inline constexpr uint32_t kModelFormatVersion = 1;
+// Version 2 aligns every component to 64 bytes in the file (see model.cc); 1 still loads.
+inline constexpr uint32_t kModelFormatVersion = 2;
 
 struct FitOptions {
   std::string detector = "pca";
   DetectorOptions detector_options;
   // Sliding-window features (window 0/1 = raw channels). stats: bitmask of
-  // raw=1, mean=2, std=4, diff=8 (see detect/window_features.h).
+  // raw=1, mean=2, std=4, diff=8, or lags=16 alone (see detect/window_features.h).
   uint32_t window = 0;
   uint32_t window_stats = 1 | 2 | 4;
   ThresholdOptions threshold;
@@ -76,7 +78,8 @@ class Model {
   Status Save(const std::string& path) const;
   // Writes the model to bytes (the exact file contents).
   std::vector<uint8_t> Serialize() const;
-  // Parses file contents; `source` names the origin in error messages.
+  // Parses file contents; `source` names the origin in error messages. The bytes may be freed
+  // afterwards (anything the model needs is copied).
   static Result<Model> Deserialize(std::span<const uint8_t> bytes, const std::string& source);
 
   const FrameSchema& schema() const { return schema_; }
@@ -100,6 +103,9 @@ class Model {
  private:
   friend class StreamScorer;
   Model();
+  // `owner`, when set, keeps `bytes` alive for as long as any part of the model wants it.
+  static Result<Model> DeserializeFrom(std::span<const uint8_t> bytes, const std::string& source,
+                                       std::shared_ptr<const void> owner);
   FrameSchema schema_;
   uint32_t window_ = 0;
   uint32_t window_stats_ = 1;

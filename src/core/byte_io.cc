@@ -60,6 +60,14 @@ Status ByteReader::Align(size_t alignment) {
   return Skip("alignment padding", pad);
 }
 
+Status ByteReader::View(std::string_view field, size_t n, std::span<const uint8_t>* out) {
+  BeginField();
+  VIGIL_RETURN_IF_ERROR(Need(field, n));
+  *out = data_.subspan(pos_, n);
+  pos_ += n;
+  return Status::OK();
+}
+
 namespace {
 template <typename T>
 Status ReadPod(ByteReader* r, std::span<const uint8_t> data, size_t* pos, std::string_view field, T* out) {

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -44,9 +45,14 @@ class ByteWriter {
 
 class ByteReader {
  public:
-  // `source` names the file in error messages. `base_offset` is added to reported offsets.
-  ByteReader(std::span<const uint8_t> data, std::string source, uint64_t base_offset = 0)
-      : data_(data), source_(std::move(source)), base_(base_offset) {}
+  // `source` names the file in error messages. `base_offset` is added to reported offsets
+  // and is the data's offset in its file (Align counts from the file start). `owner`, when
+  // set, keeps `data` alive (e.g. a memory-mapped file): readers may then borrow bytes with
+  // View() and hold `owner` instead of copying; without it, borrowed bytes live only as long
+  // as the caller's buffer, so loaders copy.
+  ByteReader(std::span<const uint8_t> data, std::string source, uint64_t base_offset = 0,
+             std::shared_ptr<const void> owner = nullptr)
+      : data_(data), source_(std::move(source)), base_(base_offset), owner_(std::move(owner)) {}
 
   Status U8(std::string_view field, uint8_t* out);
   Status U32(std::string_view field, uint32_t* out);
@@ -61,7 +67,10 @@ class ByteReader {
   Status F64Array(std::string_view field, std::vector<double>* out, uint64_t max_count = 1ull << 28);
   Status U32Array(std::string_view field, std::vector<uint32_t>* out, uint64_t max_count = 1ull << 28);
   Status Skip(std::string_view field, size_t n);
+  // Pads to a multiple of `alignment` counted from the start of the file (base_offset).
   Status Align(size_t alignment);
+  // Points *out at the next n bytes without copying and advances past them.
+  Status View(std::string_view field, size_t n, std::span<const uint8_t>* out);
 
   // Error "source: offset N: field 'f': what", N being where the last read began (so a
   // value rejected after reading is reported at its own offset).
@@ -72,12 +81,16 @@ class ByteReader {
   void BeginField() { last_start_ = pos_; }
   size_t remaining() const { return data_.size() - pos_; }
   const std::string& source() const { return source_; }
+  uint64_t base_offset() const { return base_; }
+  // Keeps the data alive when set (see the constructor).
+  const std::shared_ptr<const void>& owner() const { return owner_; }
 
  private:
   Status Need(std::string_view field, size_t n) const;
   std::span<const uint8_t> data_;
   std::string source_;
   uint64_t base_;
+  std::shared_ptr<const void> owner_;
   size_t pos_ = 0;
   size_t last_start_ = 0;
 };

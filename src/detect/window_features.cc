@@ -7,7 +7,7 @@ namespace {
 constexpr struct {
   FeatureStat stat;
   const char* name;
-} kStats[] = {{kFeatRaw, "raw"}, {kFeatMean, "mean"}, {kFeatStd, "std"}, {kFeatDiff, "diff"}};
+} kStats[] = {{kFeatRaw, "raw"}, {kFeatMean, "mean"}, {kFeatStd, "std"}, {kFeatDiff, "diff"}, {kFeatLags, "lags"}};
 }  // namespace
 
 Result<uint32_t> ParseFeatureStats(std::string_view text) {
@@ -25,10 +25,13 @@ Result<uint32_t> ParseFeatureStats(std::string_view text) {
     }
     if (!found) {
       return Status::InvalidArgument("unknown window feature '" + std::string(item) +
-                                     "' (valid: raw, mean, std, diff)");
+                                     "' (valid: raw, mean, std, diff, or lags alone)");
     }
     if (comma == std::string_view::npos) break;
     start = comma + 1;
+  }
+  if ((mask & kFeatLags) && mask != kFeatLags) {
+    return Status::InvalidArgument("window feature 'lags' cannot be combined with raw, mean, std or diff");
   }
   return mask;
 }
@@ -47,6 +50,17 @@ WindowFeatures::WindowFeatures(FeatureSpec spec, size_t channels)
     : spec_(spec), channels_(channels), window_(spec.window < 1 ? 1 : spec.window) {
   uint32_t stats = window_ == 1 ? static_cast<uint32_t>(kFeatRaw) : spec.stats;
   if (stats == 0) stats = kFeatRaw;
+  if (stats & kFeatLags) {
+    lags_ = true;
+    for (size_t k = 0; k < window_; ++k) {
+      for (size_t c = 0; c < channels; ++c) {
+        source_.push_back(c);
+        stat_.push_back(kFeatLags);
+      }
+    }
+    ring_.assign(window_ * channels_, 0.0f);
+    return;
+  }
   for (size_t c = 0; c < channels; ++c) {
     for (const auto& s : kStats) {
       if (stats & s.stat) {
@@ -61,6 +75,7 @@ WindowFeatures::WindowFeatures(FeatureSpec spec, size_t channels)
 std::string WindowFeatures::FeatureName(size_t i, const std::vector<std::string>& names) const {
   const std::string& base = names[source_[i]];
   if (stat_[i] == kFeatRaw) return base;
+  if (stat_[i] == kFeatLags) return base + ".lag" + std::to_string(window_ - 1 - i / channels_);
   for (const auto& s : kStats) {
     if (stat_[i] == s.stat) return base + "." + s.name + std::to_string(window_);
   }
@@ -76,6 +91,16 @@ void WindowFeatures::Push(std::span<const float> values, float* out) {
   if (filled_ < window_) ++filled_;
   // Oldest frame in the window.
   const size_t oldest = (head_ + window_ - filled_) % window_;
+  if (lags_) {
+    // Frame k of the row is the (k − (window − filled))-th frame held, clamped to the oldest.
+    const size_t missing = window_ - filled_;
+    for (size_t k = 0; k < window_; ++k) {
+      const size_t held = k < missing ? 0 : k - missing;
+      const float* src = ring_.data() + ((oldest + held) % window_) * channels_;
+      std::copy(src, src + channels_, out + k * channels_);
+    }
+    return;
+  }
   const double inv_n = 1.0 / static_cast<double>(filled_);
   size_t o = 0;
   for (size_t c = 0; c < channels_; ++c) {

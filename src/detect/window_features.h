@@ -24,7 +24,15 @@ enum FeatureStat : uint32_t {
   kFeatMean = 2,  // mean over the window
   kFeatStd = 4,   // standard deviation over the window
   kFeatDiff = 8,  // value minus the value `window − 1` frames earlier (oldest in window)
+  // Every frame of the window, oldest first: feature k·channels + c is channel c of the frame
+  // `window − 1 − k` frames back, so a row is a [window, channels] block (what the neural
+  // detectors reconstruct). Exclusive: cannot be combined with the other statistics. During
+  // warm-up the missing older frames repeat the oldest frame seen.
+  kFeatLags = 16,
 };
+
+// Every valid statistic bit.
+inline constexpr uint32_t kFeatAll = kFeatRaw | kFeatMean | kFeatStd | kFeatDiff | kFeatLags;
 
 struct FeatureSpec {
   uint32_t window = 0;  // 0 or 1: raw channels only
@@ -32,7 +40,8 @@ struct FeatureSpec {
   bool operator==(const FeatureSpec&) const = default;
 };
 
-// Parses "raw,mean,std,diff" (any subset, any order). InvalidArgument names a bad item.
+// Parses "raw,mean,std,diff" (any subset, any order) or "lags" (alone). InvalidArgument names a
+// bad item or a combination with lags.
 Result<uint32_t> ParseFeatureStats(std::string_view text);
 std::string FeatureStatsName(uint32_t stats);
 
@@ -42,7 +51,9 @@ class WindowFeatures {
   size_t out_dim() const { return source_.size(); }
   // Raw channel that feature i is computed from.
   size_t source_channel(size_t i) const { return source_[i]; }
-  // "Current", "Current.mean10", "Current.std10", "Current.diff10".
+  // Frames per row for lags (the window), else 1: rows are [frames, channels] blocks.
+  size_t frames_per_row() const { return lags_ ? window_ : 1; }
+  // "Current", "Current.mean10", "Current.std10", "Current.diff10", "Current.lag3".
   std::string FeatureName(size_t i, const std::vector<std::string>& channel_names) const;
 
   void Push(std::span<const float> values, float* out);
@@ -58,6 +69,7 @@ class WindowFeatures {
   std::vector<size_t> source_;
   std::vector<uint32_t> stat_;  // which statistic feature i is
   std::vector<float> ring_;     // window_ × channels_
+  bool lags_ = false;
   size_t filled_ = 0, head_ = 0;
 };
 

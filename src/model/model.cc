@@ -1,13 +1,17 @@
 // Model fitting, (de)serialization and description.
 //
-// Payload layout (version 1), after the 64-byte header described in vigil/model.h:
+// Payload layout (version 2), after the 64-byte header described in vigil/model.h:
 //   u32 channel count, then each channel name (u32 length + UTF-8 bytes)
 //   u32 window, u32 window_stats, u32 smooth, u32 min_run, u32 calibration_folds
 //   u64 training rows
 //   u32 detector kind (DetectorKind), u64 detector payload bytes, detector payload
 //   u32 threshold kind (ThresholdKind), u64 threshold payload bytes, threshold payload
 // Each component payload is length-prefixed so a component that reads too little or too
-// much is caught as corruption at that component, with its byte offset.
+// much is caught as corruption at that component, with its byte offset. Since version 2 zero
+// padding follows each size field so that every component payload starts at a multiple of 64
+// bytes from the start of the file: a component may then align its own arrays (neural weights)
+// to 64 bytes in the file, and a memory-mapped model uses them in place. Version 1 files (no
+// padding) still load.
 #include "vigil/model.h"
 
 #include <algorithm>
@@ -36,8 +40,9 @@ constexpr uint32_t kMaxWindow = 1u << 16;
 Status ValidateFitOptions(const FitOptions& o) {
   if (o.window > kMaxWindow)
     return Status::InvalidArgument("window must be <= 65536, got " + std::to_string(o.window));
-  if ((o.window_stats & ~15u) != 0 || o.window_stats == 0) {
-    return Status::InvalidArgument("window_stats must be a non-empty subset of raw,mean,std,diff");
+  if ((o.window_stats & ~detect::kFeatAll) != 0 || o.window_stats == 0 ||
+      ((o.window_stats & detect::kFeatLags) && o.window_stats != detect::kFeatLags)) {
+    return Status::InvalidArgument("window_stats must be a non-empty subset of raw,mean,std,diff, or lags alone");
   }
   if (o.smooth < 1 || o.smooth > 10000)
     return Status::InvalidArgument("smooth must be in 1..10000, got " + std::to_string(o.smooth));
@@ -86,15 +91,18 @@ Result<std::vector<double>> OutOfFoldScores(const FitOptions& options, const flo
 
 // Reads a length-prefixed component with its own bounds: a component that reads past its
 // length or leaves bytes unread is corruption at that component.
+constexpr size_t kComponentAlignment = 64;
+
 template <typename LoadFn>
-Status ReadComponent(core::ByteReader& r, std::span<const uint8_t> payload, const std::string& name,
-                     LoadFn load) {
+Status ReadComponent(core::ByteReader& r, std::span<const uint8_t> payload, uint32_t version,
+                     const std::string& name, LoadFn load) {
   uint64_t size = 0;
   VIGIL_RETURN_IF_ERROR(r.U64(name + "_size", &size));
+  if (version >= 2) VIGIL_RETURN_IF_ERROR(r.Align(kComponentAlignment));
   if (size > r.remaining())
     return r.Error(name + "_size", "component of " + std::to_string(size) + " bytes exceeds the file");
   const size_t start = r.offset();
-  core::ByteReader sub(payload.subspan(start, size), r.source(), model::kHeaderSize + start);
+  core::ByteReader sub(payload.subspan(start, size), r.source(), model::kHeaderSize + start, r.owner());
   VIGIL_RETURN_IF_ERROR(load(sub));
   if (sub.remaining() != 0) return sub.Error(name, std::to_string(sub.remaining()) + " unread bytes");
   return r.Skip(name, size);
@@ -103,6 +111,10 @@ Status ReadComponent(core::ByteReader& r, std::span<const uint8_t> payload, cons
 void WriteComponent(core::ByteWriter& w, uint32_t kind, const core::ByteWriter& payload) {
   w.U32(kind);
   w.U64(payload.size());
+  // The payload buffer starts right after the 64-byte header, so aligning within it aligns in
+  // the file.
+  static_assert(model::kHeaderSize % kComponentAlignment == 0);
+  w.Align(kComponentAlignment);
   w.Raw(payload.bytes().data(), payload.size());
 }
 
@@ -183,14 +195,19 @@ Status Model::Save(const std::string& path) const {
 
 Result<Model> Model::Load(const std::string& path) {
   VIGIL_ASSIGN_OR_RETURN(model::MappedFile file, model::MappedFile::Open(path));
-  VIGIL_ASSIGN_OR_RETURN(Model m, Deserialize(file.bytes(), path));
-  m.info_.file_bytes = file.bytes().size();
-  return m;
+  // Shared so detectors can keep using weights inside the mapping after Load returns.
+  auto mapping = std::make_shared<model::MappedFile>(std::move(file));
+  return DeserializeFrom(mapping->bytes(), path, mapping);
 }
 
 Result<Model> Model::Deserialize(std::span<const uint8_t> bytes, const std::string& source) {
+  return DeserializeFrom(bytes, source, nullptr);
+}
+
+Result<Model> Model::DeserializeFrom(std::span<const uint8_t> bytes, const std::string& source,
+                                     std::shared_ptr<const void> owner) {
   VIGIL_ASSIGN_OR_RETURN(model::Unwrapped u, model::UnwrapPayload(bytes, source));
-  core::ByteReader r(u.payload, source, model::kHeaderSize);
+  core::ByteReader r(u.payload, source, model::kHeaderSize, std::move(owner));
   Model m;
   m.info_.format_version = u.version;
   m.info_.created_unix = u.created_unix;
@@ -227,7 +244,7 @@ Result<Model> Model::Deserialize(std::span<const uint8_t> bytes, const std::stri
   auto det = MakeDetector(static_cast<DetectorKind>(kind), DetectorOptions{});
   if (!det.ok()) return r.Error("detector_kind", "unknown detector kind " + std::to_string(kind));
   VIGIL_RETURN_IF_ERROR(
-      ReadComponent(r, u.payload, "detector", [&](core::ByteReader& sub) { return (*det)->Load(sub); }));
+      ReadComponent(r, u.payload, u.version, "detector", [&](core::ByteReader& sub) { return (*det)->Load(sub); }));
   m.detector_ = std::move(*det);
   detect::WindowFeatures wf({m.window_, m.window_stats_}, channels);
   if (m.detector_->dim() != wf.out_dim()) {
@@ -240,7 +257,7 @@ Result<Model> Model::Deserialize(std::span<const uint8_t> bytes, const std::stri
   if (kind < 1 || kind > 4)
     return r.Error("threshold_kind", "unknown threshold kind " + std::to_string(kind));
   m.threshold_ = NewThreshold(static_cast<ThresholdKind>(kind));
-  VIGIL_RETURN_IF_ERROR(ReadComponent(r, u.payload, "threshold",
+  VIGIL_RETURN_IF_ERROR(ReadComponent(r, u.payload, u.version, "threshold",
                                       [&](core::ByteReader& sub) { return m.threshold_->Load(sub); }));
   if (r.remaining() != 0) return r.Error("end of payload", std::to_string(r.remaining()) + " trailing bytes");
   return m;

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "core/byte_io.h"
+#include "vigil/model.h"
 
 namespace vigil::model {
 
@@ -52,9 +53,10 @@ Result<Unwrapped> UnwrapPayload(std::span<const uint8_t> bytes, const std::strin
   uint64_t payload_size = 0;
   VIGIL_RETURN_IF_ERROR(r.Skip("magic", sizeof kMagic));
   VIGIL_RETURN_IF_ERROR(r.U32("format_version", &out.version));
-  if (out.version == 0 || out.version > 1) {
+  if (out.version == 0 || out.version > kModelFormatVersion) {
     return r.Error("format_version", "unsupported model format version " + std::to_string(out.version) +
-                                         " (this build reads version 1)");
+                                         " (this build reads versions 1 to " +
+                                         std::to_string(kModelFormatVersion) + ")");
   }
   VIGIL_RETURN_IF_ERROR(r.U32("header_size", &header_size));
   if (header_size != kHeaderSize)

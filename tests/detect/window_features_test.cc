@@ -70,8 +70,38 @@ TEST(WindowFeaturesTest, ParseStats) {
   EXPECT_EQ(FeatureStatsName(*m), "mean,std");
   auto bad = ParseFeatureStats("mean,median");
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.status().message(), "unknown window feature 'median' (valid: raw, mean, std, diff)");
+  EXPECT_EQ(bad.status().message(), "unknown window feature 'median' (valid: raw, mean, std, diff, or lags alone)");
 }
 
 }  // namespace
 }  // namespace vigil::detect
+
+TEST(WindowFeaturesTest, LagsAreTheWindowOldestFirstAndRepeatTheOldestDuringWarmUp) {
+  vigil::detect::WindowFeatures wf({.window = 3, .stats = vigil::detect::kFeatLags}, 2);
+  ASSERT_EQ(wf.out_dim(), 6u);
+  EXPECT_EQ(wf.frames_per_row(), 3u);
+  const std::vector<std::string> names = {"a", "b"};
+  EXPECT_EQ(wf.FeatureName(0, names), "a.lag2");
+  EXPECT_EQ(wf.FeatureName(5, names), "b.lag0");
+  EXPECT_EQ(wf.source_channel(3), 1u);
+  const float frames[][2] = {{1, 10}, {2, 20}, {3, 30}, {4, 40}};
+  std::vector<float> out(6);
+  wf.Push(frames[0], out.data());
+  EXPECT_EQ(out, (std::vector<float>{1, 10, 1, 10, 1, 10}));
+  wf.Push(frames[1], out.data());
+  EXPECT_EQ(out, (std::vector<float>{1, 10, 1, 10, 2, 20}));
+  wf.Push(frames[2], out.data());
+  EXPECT_EQ(out, (std::vector<float>{1, 10, 2, 20, 3, 30}));
+  wf.Push(frames[3], out.data());
+  EXPECT_EQ(out, (std::vector<float>{2, 20, 3, 30, 4, 40}));
+}
+
+TEST(WindowFeaturesTest, LagsParseAloneOnly) {
+  auto lags = vigil::detect::ParseFeatureStats("lags");
+  ASSERT_TRUE(lags.ok());
+  EXPECT_EQ(*lags, vigil::detect::kFeatLags);
+  EXPECT_EQ(vigil::detect::FeatureStatsName(*lags), "lags");
+  auto mixed = vigil::detect::ParseFeatureStats("mean,lags");
+  ASSERT_FALSE(mixed.ok());
+  EXPECT_NE(mixed.status().message().find("'lags' cannot be combined"), std::string::npos);
+}

@@ -39,7 +39,7 @@ TEST(ModelFileTest, EveryDamageIsNamed) {
   version[8] = 7;
   EXPECT_EQ(msg(version),
             "m.vgm: offset 8: field 'format_version': unsupported model format version 7 (this build reads "
-            "version 1)");
+            "versions 1 to 2)");
   for (size_t cut = 0; cut < file.size(); ++cut) {
     std::vector<uint8_t> part(file.begin(), file.begin() + static_cast<std::ptrdiff_t>(cut));
     EXPECT_FALSE(UnwrapPayload(part, "m").ok()) << cut;

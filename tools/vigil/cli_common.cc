@@ -72,7 +72,7 @@ Result<CsvOptions> ToCsvOptions(const CsvFlags& f) {
 
 void AddFitFlags(CLI::App* cmd, FitFlags* f) {
   cmd->add_option("--window", f->window, "Sliding-window features over this many rows (0 = raw channels)");
-  cmd->add_option("--window-stats", f->window_stats, "Window features: any of raw,mean,std,diff");
+  cmd->add_option("--window-stats", f->window_stats, "Window features: any of raw,mean,std,diff, or lags (the whole window, for ae/conv-ae)");
   cmd->add_option("--threshold-method", f->threshold_method, "quantile | pot | spot");
   cmd->add_option("--quantile", f->quantile, "quantile method: q of the normal scores");
   cmd->add_option("--risk", f->risk, "pot/spot: exceedance probability per sample");
