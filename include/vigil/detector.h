@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <ostream>
 #include <span>
@@ -37,6 +38,17 @@ enum class DetectorKind : uint32_t {
   kZScore = 1,
   kPca = 2,
   kIForest = 3,
+  kAutoencoder = 4,      // "ae": dense autoencoder
+  kConvAutoencoder = 5,  // "conv-ae": 1-D convolutional autoencoder
+};
+
+// Reported after every training epoch of a neural detector (for progress bars).
+struct TrainingProgress {
+  int epoch = 0;       // from 1
+  int max_epochs = 0;  // upper bound: early stopping may end sooner
+  double train_loss = 0.0;
+  double validation_loss = 0.0;  // NaN when nothing is held out
+  double elapsed_seconds = 0.0;  // since training started
 };
 
 // Options shared by all detectors; each uses the ones that apply to it.
@@ -53,6 +65,26 @@ struct DetectorOptions {
   // iforest
   uint32_t iforest_trees = 100;
   uint32_t iforest_subsample = 256;
+  // ae / conv-ae: autoencoders over windows of the standardized channels. Each input row is
+  // `nn_frames` consecutive frames × channels, frame-major (Model::Fit sets nn_frames to the
+  // window when the window features are "lags"; 1 = one frame per row).
+  uint32_t nn_frames = 1;
+  // ae: encoder widths, bottleneck last; the decoder mirrors them back to the input width.
+  // {128,128,128,128,8} on 80 frames × 8 channels is the MLPerf Tiny anomaly-detection network.
+  std::vector<uint32_t> ae_hidden = {64, 16};
+  // conv-ae: encoder channels; each encoder Conv1D halves the length (stride 2), the decoder
+  // mirrors them with ×2 upsampling + Conv1D, so nn_frames must be a multiple of 2^layers.
+  std::vector<uint32_t> conv_channels = {32, 16};
+  uint32_t conv_kernel = 7;  // odd, "same" padding
+  // Training (Adam on mean squared reconstruction error, early stopping on the last
+  // nn_validation_fraction of the training rows, best epoch kept).
+  uint32_t nn_epochs = 60;
+  uint32_t nn_batch_size = 32;
+  double nn_learning_rate = 1e-3;
+  uint32_t nn_patience = 10;  // 0 = run every epoch
+  double nn_validation_fraction = 0.1;
+  // Called on the fitting thread after each epoch; may be empty.
+  std::function<void(const TrainingProgress&)> progress{};
 };
 
 class Detector {
@@ -79,7 +111,7 @@ class Detector {
   virtual std::span<const float> OutOfFoldTrainingScores() const { return {}; }
 };
 
-// "zscore" | "pca" | "iforest". NotFound lists the valid names.
+// "zscore" | "pca" | "iforest" | "ae" | "conv-ae". NotFound lists the valid names.
 Result<std::unique_ptr<Detector>> MakeDetector(std::string_view name, const DetectorOptions& options);
 Result<std::unique_ptr<Detector>> MakeDetector(DetectorKind kind, const DetectorOptions& options);
 // Names of all detectors, in a stable order.

@@ -61,9 +61,13 @@ Result<std::vector<std::string>> ListSkabFiles(const std::string& dir);
 struct SkabOptions {
   size_t train_rows = 400;
   double nab_window_seconds = 60;
+  // Files evaluated in parallel (0 = one per hardware thread). Results do not depend on it.
+  size_t threads = 0;
 };
 
-// progress(done, total, file) is called after each file (may be empty).
+// progress(done, total, file) is called after each file (may be empty), from the worker
+// that finished it, one call at a time. options.detector_options.progress, if set, may be
+// called from several threads at once.
 using ProgressFn = std::function<void(size_t, size_t, const std::string&)>;
 Result<DetectionReport> EvaluateSkab(const std::string& dir, const FitOptions& options,
                                      const SkabOptions& skab, const ProgressFn& progress,

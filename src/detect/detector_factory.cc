@@ -1,6 +1,7 @@
 #include <string>
 #include <vector>
 
+#include "detect/autoencoder_detector.h"
 #include "detect/iforest_detector.h"
 #include "detect/pca_detector.h"
 #include "detect/zscore_detector.h"
@@ -9,7 +10,7 @@
 namespace vigil {
 
 const std::vector<std::string>& DetectorNames() {
-  static const std::vector<std::string> kNames = {"zscore", "pca", "iforest"};
+  static const std::vector<std::string> kNames = {"zscore", "pca", "iforest", "ae", "conv-ae"};
   return kNames;
 }
 
@@ -21,6 +22,9 @@ Result<std::unique_ptr<Detector>> MakeDetector(DetectorKind kind, const Detector
       return detect::NewPcaDetector(options);
     case DetectorKind::kIForest:
       return detect::NewIForestDetector(options);
+    case DetectorKind::kAutoencoder:
+    case DetectorKind::kConvAutoencoder:
+      return detect::NewAutoencoderDetector(kind, options);
   }
   return Status::Corruption("unknown detector kind " + std::to_string(static_cast<uint32_t>(kind)));
 }
@@ -29,6 +33,8 @@ Result<std::unique_ptr<Detector>> MakeDetector(std::string_view name, const Dete
   if (name == "zscore") return MakeDetector(DetectorKind::kZScore, options);
   if (name == "pca") return MakeDetector(DetectorKind::kPca, options);
   if (name == "iforest") return MakeDetector(DetectorKind::kIForest, options);
+  if (name == "ae") return MakeDetector(DetectorKind::kAutoencoder, options);
+  if (name == "conv-ae") return MakeDetector(DetectorKind::kConvAutoencoder, options);
   std::string valid;
   for (const auto& n : DetectorNames()) {
     if (!valid.empty()) valid += ", ";

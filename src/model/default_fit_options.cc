@@ -26,6 +26,11 @@ Result<FitOptions> DefaultFitOptions(std::string_view detector) {
     o.threshold.margin = 2.0;
   } else if (detector == "iforest") {
     o.threshold.margin = 1.05;
+  } else if (detector == "ae" || detector == "conv-ae") {
+    // Reconstruct the last 32 frames of standardized channels.
+    o.window = 32;
+    o.window_stats = 16;  // lags
+    o.threshold.margin = 2.0;
   } else {
     return MakeDetector(detector, {}).status();
   }

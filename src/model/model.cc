@@ -75,9 +75,11 @@ Result<std::vector<double>> OutOfFoldScores(const FitOptions& options, const flo
                                    std::to_string(2 * k) + " rows, got " + std::to_string(rows));
   }
   std::vector<float> raw(rows);
+  DetectorOptions fold_options = options.detector_options;
+  fold_options.progress = nullptr;  // one progress display is for the model being fitted
   VIGIL_RETURN_IF_ERROR(detect::ForEachContiguousFold(
       x, rows, dim, k, [&](size_t f, size_t begin, size_t size, const float* rest, size_t rest_rows) -> Status {
-        VIGIL_ASSIGN_OR_RETURN(auto det, MakeDetector(options.detector, options.detector_options));
+        VIGIL_ASSIGN_OR_RETURN(auto det, MakeDetector(options.detector, fold_options));
         Status s = det->Fit(rest, rest_rows, dim);
         if (!s.ok()) return Status::InvalidArgument("calibration fold " + std::to_string(f + 1) + ": " + s.message());
         det->Score(x + begin * dim, size, raw.data() + begin, nullptr);
@@ -120,8 +122,12 @@ void WriteComponent(core::ByteWriter& w, uint32_t kind, const core::ByteWriter& 
 
 }  // namespace
 
-Result<Model> Model::Fit(const FrameTable& normal, const FitOptions& options) {
-  VIGIL_RETURN_IF_ERROR(ValidateFitOptions(options));
+Result<Model> Model::Fit(const FrameTable& normal, const FitOptions& requested) {
+  VIGIL_RETURN_IF_ERROR(ValidateFitOptions(requested));
+  FitOptions options = requested;
+  // Lag features hand the detector [window, channels] blocks; neural detectors need the shape.
+  options.detector_options.nn_frames =
+      options.window > 1 && options.window_stats == detect::kFeatLags ? options.window : 1;
   if (normal.cols() == 0) return Status::InvalidArgument("no feature columns to fit on");
   if (normal.rows() == 0) return Status::InvalidArgument("no training rows");
   for (float v : normal.values) {

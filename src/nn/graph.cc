@@ -69,6 +69,16 @@ ValueId GraphBuilder::AddConv1D(ValueId x, const Conv1DParams& params, std::span
   return AddNode(CreateConv1DOp(params, weights, bias, act), {x});
 }
 
+ValueId GraphBuilder::AddDenseFromPacked(ValueId x, int64_t in, int64_t out, std::span<const float> packed,
+                                         kernels::Activation act) {
+  return AddNode(CreateDenseOpFromPacked(in, out, packed, act), {x});
+}
+
+ValueId GraphBuilder::AddConv1DFromPacked(ValueId x, const Conv1DParams& params, std::span<const float> packed,
+                                          kernels::Activation act) {
+  return AddNode(CreateConv1DOpFromPacked(params, packed, act), {x});
+}
+
 ValueId GraphBuilder::AddActivation(ValueId x, kernels::Activation act) {
   return AddNode(CreateActivationOp(act), {x});
 }
@@ -76,6 +86,8 @@ ValueId GraphBuilder::AddActivation(ValueId x, kernels::Activation act) {
 ValueId GraphBuilder::AddAdd(ValueId a, ValueId b) {
   return AddNode(std::unique_ptr<Op>(CreateAddOp()), {a, b});
 }
+
+ValueId GraphBuilder::AddUpsample1D(ValueId x, int64_t factor) { return AddNode(CreateUpsample1DOp(factor), {x}); }
 
 ValueId GraphBuilder::AddReshape(ValueId x, std::vector<int64_t> sample_shape) {
   return AddNode(CreateReshapeOp(sample_shape), {x});

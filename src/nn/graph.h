@@ -76,9 +76,18 @@ class GraphBuilder {
                    std::span<const float> bias, kernels::Activation act);
   ValueId AddConv1D(ValueId x, const Conv1DParams& params, std::span<const float> weights,
                     std::span<const float> bias, kernels::Activation act);
+  // The same layers over weights already in kernels::PackDense layout (a Conv1D packed as a
+  // Dense of kernel·in_channels inputs), 64-byte aligned, borrowed: the caller keeps them alive
+  // as long as the graph (e.g. a memory-mapped model file). Nothing is copied.
+  ValueId AddDenseFromPacked(ValueId x, int64_t in, int64_t out, std::span<const float> packed,
+                             kernels::Activation act);
+  ValueId AddConv1DFromPacked(ValueId x, const Conv1DParams& params, std::span<const float> packed,
+                              kernels::Activation act);
   ValueId AddActivation(ValueId x, kernels::Activation act);
   ValueId AddAdd(ValueId a, ValueId b);
   ValueId AddReshape(ValueId x, std::vector<int64_t> sample_shape);
+  // [length, channels] → [length·factor, channels], each row repeated.
+  ValueId AddUpsample1D(ValueId x, int64_t factor);
   ValueId AddReduceMeanSquaredError(ValueId a, ValueId b, ReduceAxes axes);
   void MarkOutput(ValueId v);
 

@@ -212,7 +212,7 @@ TEST_F(CliTest, UserErrorsExit2WithClearMessages) {
 
   CliRun unknown_det = Vigil("fit --detector lstm -i " + Skab("valve1/1.csv") + " -o x.vgm");
   EXPECT_EQ(unknown_det.code, 2);
-  EXPECT_NE(unknown_det.err.find("unknown detector 'lstm' (valid: zscore, pca, iforest)"), std::string::npos);
+  EXPECT_NE(unknown_det.err.find("unknown detector 'lstm' (valid: zscore, pca, iforest, ae, conv-ae)"), std::string::npos);
 
   CliRun missing_file = Vigil("fit -i /nonexistent.csv -o x.vgm");
   EXPECT_EQ(missing_file.code, 2);
@@ -287,6 +287,81 @@ TEST(CliDemoTest, DemoRunsOnShippedDataAndReportsAlarms) {
   EXPECT_NE(r.out.find("caused by "), std::string::npos);
   EXPECT_NE(r.out.find("F1 "), std::string::npos);
   EXPECT_NE(r.out.find("FAR "), std::string::npos);
+}
+
+}  // namespace
+
+namespace {
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+TEST(CliNeuralTest, AutoencodersFitScoreInspectAndBench) {
+  const std::string conv = ::testing::TempDir() + "/cli_conv_ae.vgm";
+  CliRun fit = Vigil("fit --detector conv-ae --window 32 --channels 8,4 --kernel 5 --epochs 8 -i " +
+                     Skab("other/1.csv") + " --train-rows 400 -o " + conv);
+  ASSERT_EQ(fit.code, 0) << fit.err;
+  EXPECT_NE(fit.err.find("vigil: trained "), std::string::npos) << fit.err;
+  CliRun score = Vigil("score -m " + conv + " -i " + Skab("other/1.csv"));
+  ASSERT_EQ(score.code, 0) << score.err;
+  EXPECT_EQ(Lines(score.out).size(), 1 + 745u);
+
+  CliRun inspect = Vigil("inspect " + conv);
+  ASSERT_EQ(inspect.code, 0) << inspect.err;
+  EXPECT_NE(inspect.out.find("detector: conv-ae"), std::string::npos) << inspect.out;
+  EXPECT_NE(inspect.out.find("conv1d(8,k5,s2,relu) conv1d(4,k5,s2,relu) up(2)"), std::string::npos)
+      << inspect.out;
+  EXPECT_NE(inspect.out.find("read in place from the mapped file"), std::string::npos) << inspect.out;
+
+  const std::string json = ::testing::TempDir() + "/cli_bench.json";
+  CliRun bench = Vigil("bench " + conv + " --batch 4 --iters 50 --warmup 5 --json " + json);
+  ASSERT_EQ(bench.code, 0) << bench.err;
+  for (const char* key : {"latency_us (per run): p50", "per_inference_us:", "arena_bytes:", "weight_bytes:",
+                          "bytes_moved_per_inference:", "copies_per_run: 0", "load_to_first_score_us:"}) {
+    EXPECT_NE(bench.out.find(key), std::string::npos) << key << "\n" << bench.out;
+  }
+  const std::string j = ReadAll(json);
+  EXPECT_NE(j.find("\"p99_us\""), std::string::npos) << j;
+  EXPECT_NE(j.find("\"weights_mapped\": true"), std::string::npos) << j;
+  CliRun threaded = Vigil("bench " + conv + " --batch 8 --threads 2 --iters 20");
+  EXPECT_EQ(threaded.code, 0) << threaded.err;
+
+  const std::string ae = ::testing::TempDir() + "/cli_ae.vgm";
+  CliRun fit_ae = Vigil("fit --detector ae --window 10 --hidden 32,8 --epochs 5 -i " + Skab("other/1.csv") +
+                        " --train-rows 400 -o " + ae);
+  ASSERT_EQ(fit_ae.code, 0) << fit_ae.err;
+  CliRun inspect_ae = Vigil("inspect " + ae);
+  EXPECT_NE(inspect_ae.out.find("[80] dense(32,relu) dense(8,relu) dense(32,relu) dense(80,linear)"),
+            std::string::npos)
+      << inspect_ae.out;
+}
+
+TEST(CliNeuralTest, BadArchitectureFlagsExit2) {
+  const std::string m = ::testing::TempDir() + "/cli_bad_ae.vgm";
+  CliRun hidden = Vigil("fit --detector ae --hidden 12x,4 -i " + Skab("other/1.csv") + " -o " + m);
+  EXPECT_EQ(hidden.code, 2);
+  EXPECT_NE(hidden.err.find("--hidden: '12x' is not an integer"), std::string::npos) << hidden.err;
+  CliRun window = Vigil("fit --detector conv-ae --window 30 -i " + Skab("other/1.csv") + " -o " + m);
+  EXPECT_EQ(window.code, 2);
+  EXPECT_NE(window.err.find("multiple of 4"), std::string::npos) << window.err;
+  CliRun kernel = Vigil("fit --detector conv-ae --kernel 4 -i " + Skab("other/1.csv") + " -o " + m);
+  EXPECT_EQ(kernel.code, 2);
+  EXPECT_NE(kernel.err.find("kernel must be odd"), std::string::npos) << kernel.err;
+}
+
+TEST(CliNeuralTest, BenchTimesClassicDetectorsToo) {
+  const std::string m = ::testing::TempDir() + "/cli_bench_pca.vgm";
+  ASSERT_EQ(Vigil("fit --detector pca -i " + Skab("other/1.csv") + " --train-rows 400 -o " + m).code, 0);
+  CliRun bench = Vigil("bench " + m + " --batch 16 --iters 20");
+  ASSERT_EQ(bench.code, 0) << bench.err;
+  EXPECT_NE(bench.out.find("(pca, fp32)"), std::string::npos) << bench.out;
+  EXPECT_NE(bench.out.find("parameter_bytes:"), std::string::npos) << bench.out;
+  CliRun missing = Vigil("bench /nonexistent/m.vgm");
+  EXPECT_EQ(missing.code, 2);
 }
 
 }  // namespace

@@ -2,8 +2,10 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <iostream>
 
@@ -87,6 +89,29 @@ void AddFitFlags(CLI::App* cmd, FitFlags* f) {
   cmd->add_option("--trees", f->trees, "iforest: number of trees");
   cmd->add_option("--subsample", f->subsample, "iforest: rows per tree");
   cmd->add_option("--seed", f->seed, "Random seed");
+  cmd->add_option("--hidden", f->hidden,
+                  "ae: encoder layer widths, bottleneck last (decoder mirrored), e.g. 128,128,128,128,8");
+  cmd->add_option("--channels", f->channels, "conv-ae: encoder channels, each layer halving the length, e.g. 32,16");
+  cmd->add_option("--kernel", f->kernel, "conv-ae: convolution kernel length (odd)");
+  cmd->add_option("--epochs", f->epochs, "ae/conv-ae: maximum training epochs");
+  cmd->add_option("--batch-size", f->batch_size, "ae/conv-ae: training mini-batch rows");
+  cmd->add_option("--learning-rate", f->learning_rate, "ae/conv-ae: Adam learning rate");
+  cmd->add_option("--patience", f->patience, "ae/conv-ae: epochs without validation improvement before stopping (0 = never)");
+}
+
+Result<std::vector<uint32_t>> ParseWidths(const std::string& flag, const std::string& text) {
+  std::vector<uint32_t> out;
+  for (const std::string& item : SplitList(text)) {
+    char* end = nullptr;
+    errno = 0;
+    const unsigned long v = std::strtoul(item.c_str(), &end, 10);
+    if (item.empty() || *end != '\0' || errno != 0 || v < 1 || v > (1u << 16) || item[0] == '-') {
+      return Status::InvalidArgument(flag + ": '" + item + "' is not an integer in 1..65536 (in '" + text + "')");
+    }
+    out.push_back(static_cast<uint32_t>(v));
+  }
+  if (out.empty()) return Status::InvalidArgument(flag + " needs at least one width");
+  return out;
 }
 
 Result<FitOptions> ToFitOptions(const FitFlags& f, const std::string& detector) {
@@ -118,6 +143,17 @@ Result<FitOptions> ToFitOptions(const FitFlags& f, const std::string& detector) 
   if (f.trees) o.detector_options.iforest_trees = *f.trees;
   if (f.subsample) o.detector_options.iforest_subsample = *f.subsample;
   if (f.seed) o.detector_options.seed = *f.seed;
+  if (f.hidden) {
+    VIGIL_ASSIGN_OR_RETURN(o.detector_options.ae_hidden, ParseWidths("--hidden", *f.hidden));
+  }
+  if (f.channels) {
+    VIGIL_ASSIGN_OR_RETURN(o.detector_options.conv_channels, ParseWidths("--channels", *f.channels));
+  }
+  if (f.kernel) o.detector_options.conv_kernel = *f.kernel;
+  if (f.epochs) o.detector_options.nn_epochs = *f.epochs;
+  if (f.batch_size) o.detector_options.nn_batch_size = *f.batch_size;
+  if (f.learning_rate) o.detector_options.nn_learning_rate = *f.learning_rate;
+  if (f.patience) o.detector_options.nn_patience = *f.patience;
   return o;
 }
 

@@ -39,6 +39,10 @@ struct FitFlags {
   std::optional<std::string> window_stats, threshold_method, combine;
   std::optional<double> quantile, risk, init_quantile, margin, explained_variance;
   std::optional<uint64_t> seed;
+  // ae / conv-ae
+  std::optional<std::string> hidden, channels;
+  std::optional<uint32_t> kernel, epochs, batch_size, patience;
+  std::optional<double> learning_rate;
 };
 void AddFitFlags(CLI::App* cmd, FitFlags* flags);
 // Options for `detector` (which may differ from flags.detector, for eval over several).
@@ -46,6 +50,8 @@ Result<FitOptions> ToFitOptions(const FitFlags& flags, const std::string& detect
 
 // Splits "a,b,c" (empty → empty list).
 std::vector<std::string> SplitList(const std::string& text);
+// Parses "128,128,8" into positive integers; InvalidArgument names `flag` and the bad item.
+Result<std::vector<uint32_t>> ParseWidths(const std::string& flag, const std::string& text);
 
 // A single-line progress bar on stderr; silent when stderr is not a terminal.
 class ProgressBar {
@@ -70,5 +76,6 @@ void RegisterScore(CLI::App& app, Action* run);
 void RegisterEval(CLI::App& app, Action* run);
 void RegisterInspect(CLI::App& app, Action* run);
 void RegisterDemo(CLI::App& app, Action* run);
+void RegisterBench(CLI::App& app, Action* run);
 
 }  // namespace vigil::cli

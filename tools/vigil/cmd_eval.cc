@@ -16,6 +16,7 @@ struct SkabArgs {
   std::string detectors = "zscore,pca,iforest";
   std::string json_path;
   size_t train_rows = 400;
+  size_t threads = 0;
   FitFlags fit;
 };
 
@@ -71,6 +72,7 @@ int RunSkab(const SkabArgs& a) {
   if (!files.ok()) return Fail(files.status());
   SkabOptions skab;
   skab.train_rows = a.train_rows;
+  skab.threads = a.threads;
   std::printf(
       "SKAB outlier + changepoint evaluation: %zu files, fit on the first %zu rows of each, scored on the "
       "rest\n\n",
@@ -154,6 +156,8 @@ void RegisterEval(CLI::App& app, Action* run) {
   s->add_option("--detector", skab->detectors, "Comma-separated detectors")->capture_default_str();
   s->add_option("--json", skab->json_path, "Also write the results as JSON to this file");
   s->add_option("--train-rows", skab->train_rows, "Rows at the start of each file used for fitting")
+      ->capture_default_str();
+  s->add_option("--threads", skab->threads, "Files evaluated in parallel (0 = one per CPU; results do not change)")
       ->capture_default_str();
   AddFitFlags(s, &skab->fit);
   s->callback([skab, run] { *run = [skab] { return RunSkab(*skab); }; });

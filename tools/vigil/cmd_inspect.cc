@@ -12,7 +12,10 @@ int RunInspect(const std::string& path) {
   std::cout << "model: " << path << "\n";
   model->Describe(std::cout);
   std::vector<std::string> features = model->FeatureNames();
-  if (features.size() != model->schema().size()) {
+  if (model->window() > 1 && model->window_stats() == 16) {  // lags: say it, do not list W×C names
+    std::cout << "feature_names: <channel>.lag" << model->window() - 1 << " ... <channel>.lag0 (" << features.size()
+              << " values, oldest frame first)\n";
+  } else if (features.size() != model->schema().size()) {
     std::cout << "feature_names:";
     for (const auto& f : features) std::cout << " " << f;
     std::cout << "\n";

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   RegisterEval(app, &run);
   RegisterInspect(app, &run);
   RegisterDemo(app, &run);
+  RegisterBench(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

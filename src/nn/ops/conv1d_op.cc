@@ -1,22 +1,29 @@
+#include <algorithm>
 #include <string>
 #include <vector>
 
+#include "core/arena.h"
 #include "nn/ops/ops.h"
 
 namespace vigil::nn {
 namespace {
 
-// Direct (non-im2col) scalar convolution: correctness first; a packed SIMD path can replace
-// Run later without changing the contract.
+// Runs on the packed Dense kernel: with channels-last input, the receptive field of output
+// position t is `kernel` input rows; for dilation 1 and no padding in reach they are one
+// contiguous run of kernel·in_channels floats, i.e. exactly the input row of a Dense layer
+// whose weights are the [out, kernel·in] filter matrix. Such positions read the input in
+// place; positions that reach the zero padding, and dilated kernels, first gather their
+// receptive field into a scratch row. The scratch is sized at create time (Run never
+// allocates); like every op, one instance serves one thread at a time (see graph.h).
 class Conv1DOp final : public Op {
  public:
-  Conv1DOp(const Conv1DParams& p, std::vector<float> weights, std::vector<float> bias,
-           kernels::Activation act)
-      : p_(p), weights_(std::move(weights)), bias_(std::move(bias)), act_(act) {}
+  Conv1DOp(const Conv1DParams& p, core::Arena owned, std::span<const float> packed, kernels::Activation act)
+      : p_(p), owned_(std::move(owned)), packed_(packed), act_(act),
+        scratch_(static_cast<size_t>(p.kernel * p.in_channels)) {}
 
   const char* Kind() const override { return "Conv1D"; }
   int NumInputs() const override { return 1; }
-  size_t WeightBytes() const override { return (weights_.size() + bias_.size()) * sizeof(float); }
+  size_t WeightBytes() const override { return packed_.size_bytes(); }
 
   Result<core::Shape> InferShape(std::span<const core::Shape> inputs) const override {
     const core::Shape& x = inputs[0];
@@ -46,42 +53,43 @@ class Conv1DOp final : public Op {
     const int64_t cin = p_.in_channels;
     const int64_t cout = p_.out_channels;
     const int64_t out_length = output.shape.dims[1];
+    const size_t fan_in = static_cast<size_t>(p_.kernel * cin);
     const float* xd = x.F32();
     float* yd = output.F32();
     for (int64_t b = 0; b < batch; ++b) {
       const float* xb = xd + b * length * cin;
       for (int64_t t = 0; t < out_length; ++t) {
-        float* y = yd + (b * out_length + t) * cout;
-        for (int64_t o = 0; o < cout; ++o) {
-          float sum = bias_.empty() ? 0.0f : bias_[o];
-          const float* w = weights_.data() + o * p_.kernel * cin;
+        const int64_t first = t * p_.stride - p_.padding;
+        const int64_t last = first + p_.dilation * (p_.kernel - 1);
+        const float* row = xb + first * cin;
+        if (p_.dilation != 1 || first < 0 || last >= length) {
+          float* s = scratch_.data();
           for (int64_t k = 0; k < p_.kernel; ++k) {
-            const int64_t src = t * p_.stride - p_.padding + k * p_.dilation;
-            if (src < 0 || src >= length) continue;  // zero padding
-            const float* xr = xb + src * cin;
-            const float* wr = w + k * cin;
-            for (int64_t c = 0; c < cin; ++c) sum += xr[c] * wr[c];
+            const int64_t src = first + k * p_.dilation;
+            float* dst = s + k * cin;
+            if (src < 0 || src >= length) {
+              std::fill(dst, dst + cin, 0.0f);
+            } else {
+              std::copy(xb + src * cin, xb + (src + 1) * cin, dst);
+            }
           }
-          y[o] = sum;
+          row = s;
         }
+        kernels::DenseF32(packed_.data(), row, 1, fan_in, static_cast<size_t>(cout), act_,
+                          yd + (b * out_length + t) * cout);
       }
-    }
-    if (act_ != kernels::Activation::kNone) {
-      kernels::ActivateF32(act_, yd, static_cast<size_t>(core::NumElements(output)));
     }
   }
 
  private:
   const Conv1DParams p_;
-  const std::vector<float> weights_;
-  const std::vector<float> bias_;
+  const core::Arena owned_;  // empty when the weights are borrowed
+  const std::span<const float> packed_;
   const kernels::Activation act_;
+  mutable std::vector<float> scratch_;  // one receptive field
 };
 
-}  // namespace
-
-Result<std::unique_ptr<Op>> CreateConv1DOp(const Conv1DParams& p, std::span<const float> weights,
-                                           std::span<const float> bias, kernels::Activation act) {
+Status CheckConv1DParams(const Conv1DParams& p) {
   auto bad = [](const char* field, int64_t v, const char* rule) {
     return Status::InvalidArgument("Conv1D: " + std::string(field) + "=" + std::to_string(v) + " " + rule);
   };
@@ -91,6 +99,15 @@ Result<std::unique_ptr<Op>> CreateConv1DOp(const Conv1DParams& p, std::span<cons
   if (p.stride <= 0) return bad("stride", p.stride, "must be positive");
   if (p.dilation <= 0) return bad("dilation", p.dilation, "must be positive");
   if (p.padding < 0) return bad("padding", p.padding, "must not be negative");
+  if (p.kernel * p.in_channels > (int64_t{1} << 24)) return bad("kernel*in_channels", p.kernel * p.in_channels, "is too large");
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Op>> CreateConv1DOp(const Conv1DParams& p, std::span<const float> weights,
+                                           std::span<const float> bias, kernels::Activation act) {
+  VIGIL_RETURN_IF_ERROR(CheckConv1DParams(p));
   VIGIL_RETURN_IF_ERROR(CheckActivation(act));
   const size_t n_w = static_cast<size_t>(p.out_channels * p.kernel * p.in_channels);
   if (weights.size() != n_w) {
@@ -102,8 +119,25 @@ Result<std::unique_ptr<Op>> CreateConv1DOp(const Conv1DParams& p, std::span<cons
     return Status::InvalidArgument("Conv1D: bias has " + std::to_string(bias.size()) + " values, expected " +
                                    std::to_string(p.out_channels));
   }
-  return std::unique_ptr<Op>(new Conv1DOp(p, std::vector<float>(weights.begin(), weights.end()),
-                                          std::vector<float>(bias.begin(), bias.end()), act));
+  // [out, kernel, in] row-major is the out × (kernel·in) matrix of a Dense layer.
+  const size_t fan_in = static_cast<size_t>(p.kernel * p.in_channels);
+  const size_t out = static_cast<size_t>(p.out_channels);
+  std::vector<float> zeros;
+  if (bias.empty()) zeros.assign(out, 0.0f);
+  core::Arena packed;
+  const size_t floats = kernels::PackedDenseFloats(fan_in, out);
+  VIGIL_RETURN_IF_ERROR(packed.Allocate(floats * sizeof(float)));
+  auto* dst = reinterpret_cast<float*>(packed.data());
+  kernels::PackDense(weights.data(), bias.empty() ? zeros.data() : bias.data(), fan_in, out, dst);
+  return std::unique_ptr<Op>(new Conv1DOp(p, std::move(packed), {dst, floats}, act));
+}
+
+Result<std::unique_ptr<Op>> CreateConv1DOpFromPacked(const Conv1DParams& p, std::span<const float> packed,
+                                                     kernels::Activation act) {
+  VIGIL_RETURN_IF_ERROR(CheckConv1DParams(p));
+  VIGIL_RETURN_IF_ERROR(CheckActivation(act));
+  VIGIL_RETURN_IF_ERROR(CheckPackedWeights("Conv1D", p.kernel * p.in_channels, p.out_channels, packed));
+  return std::unique_ptr<Op>(new Conv1DOp(p, core::Arena(), packed, act));
 }
 
 }  // namespace vigil::nn

@@ -41,11 +41,26 @@ Result<std::unique_ptr<Op>> CreateDenseOp(int64_t in, int64_t out, std::span<con
 Result<std::unique_ptr<Op>> CreateConv1DOp(const Conv1DParams& params, std::span<const float> weights,
                                            std::span<const float> bias, kernels::Activation act);
 
+// The same ops over weights already packed by kernels::PackDense (bias included; a Conv1D is
+// packed as a Dense of kernel·in_channels inputs), BORROWED: nothing is copied and the caller
+// keeps `packed` alive as long as the op (e.g. a memory-mapped model file). InvalidArgument
+// unless packed.size() == PackedDenseFloats(inputs, outputs) and packed.data() is 64-byte
+// aligned.
+Result<std::unique_ptr<Op>> CreateDenseOpFromPacked(int64_t in, int64_t out, std::span<const float> packed,
+                                                    kernels::Activation act);
+Result<std::unique_ptr<Op>> CreateConv1DOpFromPacked(const Conv1DParams& params, std::span<const float> packed,
+                                                     kernels::Activation act);
+// Shared check of the two above.
+Status CheckPackedWeights(const char* kind, int64_t in, int64_t out, std::span<const float> packed);
+
 // InvalidArgument for a value outside kernels::Activation (e.g. from a damaged model file).
 Status CheckActivation(kernels::Activation act);
 
 // Elementwise activation; may run in place.
 Result<std::unique_ptr<Op>> CreateActivationOp(kernels::Activation act);
+// Nearest-neighbour upsampling of a [length, channels] sample to [length·factor, channels]
+// (each row repeated `factor` times). InvalidArgument for factor outside 1..4096.
+Result<std::unique_ptr<Op>> CreateUpsample1DOp(int64_t factor);
 // Elementwise a + b; both inputs have the same shape.
 std::unique_ptr<Op> CreateAddOp();
 // A view with a new sample shape of the same element count; one dim may be −1 (inferred).

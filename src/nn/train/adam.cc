@@ -23,12 +23,21 @@ Status ValidateAdamOptions(const AdamOptions& options) {
   return Status::OK();
 }
 
-Adam::Adam(const MlpParams& params, AdamOptions options) : options_(options) {
+namespace {
+std::vector<size_t> MlpSizes(const MlpParams& params) {
+  std::vector<size_t> sizes;
   for (const DenseLayerParams& layer : params.layers) {
-    weight_moments_.push_back(
-        {std::vector<float>(layer.weights.size()), std::vector<float>(layer.weights.size())});
-    bias_moments_.push_back({std::vector<float>(layer.bias.size()), std::vector<float>(layer.bias.size())});
+    sizes.push_back(layer.weights.size());
+    sizes.push_back(layer.bias.size());
   }
+  return sizes;
+}
+}  // namespace
+
+Adam::Adam(const MlpParams& params, AdamOptions options) : Adam(MlpSizes(params), options) {}
+
+Adam::Adam(const std::vector<size_t>& sizes, AdamOptions options) : options_(options) {
+  for (size_t n : sizes) moments_.push_back({std::vector<float>(n), std::vector<float>(n)});
 }
 
 void Adam::Update(const std::vector<float>& grad, Moments* moments, std::vector<float>* param) const {
@@ -48,17 +57,26 @@ void Adam::Update(const std::vector<float>& grad, Moments* moments, std::vector<
 }
 
 void Adam::Step(const MlpGradients& grads, MlpParams* params) {
-  VIGIL_CHECK(params->layers.size() == weight_moments_.size());
-  VIGIL_CHECK(grads.weights.size() == weight_moments_.size() && grads.bias.size() == bias_moments_.size());
+  VIGIL_CHECK(grads.weights.size() == params->layers.size() && grads.bias.size() == params->layers.size());
+  std::vector<const std::vector<float>*> g;
+  std::vector<std::vector<float>*> p;
+  for (size_t l = 0; l < params->layers.size(); ++l) {
+    g.push_back(&grads.weights[l]);
+    g.push_back(&grads.bias[l]);
+    p.push_back(&params->layers[l].weights);
+    p.push_back(&params->layers[l].bias);
+  }
+  Step(g, p);
+}
+
+void Adam::Step(std::span<const std::vector<float>* const> grads, std::span<std::vector<float>* const> params) {
+  VIGIL_CHECK(grads.size() == moments_.size() && params.size() == moments_.size());
   ++steps_;
   beta1_power_ *= static_cast<double>(options_.beta1);
   beta2_power_ *= static_cast<double>(options_.beta2);
   step_size_ = static_cast<float>(static_cast<double>(options_.learning_rate) / (1.0 - beta1_power_));
   second_correction_ = static_cast<float>(1.0 / (1.0 - beta2_power_));
-  for (size_t l = 0; l < params->layers.size(); ++l) {
-    Update(grads.weights[l], &weight_moments_[l], &params->layers[l].weights);
-    Update(grads.bias[l], &bias_moments_[l], &params->layers[l].bias);
-  }
+  for (size_t i = 0; i < moments_.size(); ++i) Update(*grads[i], &moments_[i], params[i]);
 }
 
 }  // namespace vigil::nn::train

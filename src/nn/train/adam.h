@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "nn/train/backprop.h"
@@ -34,10 +35,14 @@ class Adam {
  public:
   // Zero moments shaped like params. Options are assumed valid (see ValidateAdamOptions).
   Adam(const MlpParams& params, AdamOptions options);
+  // Zero moments for a list of parameter tensors of the given sizes (any network).
+  Adam(const std::vector<size_t>& sizes, AdamOptions options);
 
   // One update of every weight and bias. grads must be shaped like the params given at
   // construction (VIGIL_CHECK).
   void Step(const MlpGradients& grads, MlpParams* params);
+  // One update of every tensor: grads[i] and params[i] have sizes[i] values (VIGIL_CHECK).
+  void Step(std::span<const std::vector<float>* const> grads, std::span<std::vector<float>* const> params);
 
   int64_t steps() const { return steps_; }
 
@@ -49,8 +54,7 @@ class Adam {
   void Update(const std::vector<float>& grad, Moments* moments, std::vector<float>* param) const;
 
   AdamOptions options_;
-  std::vector<Moments> weight_moments_;  // per layer
-  std::vector<Moments> bias_moments_;    // per layer
+  std::vector<Moments> moments_;  // per tensor (MLP: weights then bias of each layer)
   int64_t steps_ = 0;
   double beta1_power_ = 1.0;  // β1^t
   double beta2_power_ = 1.0;  // β2^t

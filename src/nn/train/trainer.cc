@@ -1,150 +1,38 @@
 #include "nn/train/trainer.h"
 
-#include <algorithm>
-#include <chrono>
-#include <cmath>
-#include <limits>
-#include <numeric>
 #include <string>
 
-#include "nn/train/adam.h"
-#include "nn/train/backprop.h"
-#include "nn/train/prng.h"
+#include "nn/train/net_trainer.h"
 
 namespace vigil::nn::train {
 
-namespace {
-
-// Separates the shuffling stream from the init stream drawn from the same seed.
-constexpr uint64_t kShuffleStream = 0x6a09e667f3bcc909ULL;
-
-Status ValidateInputs(const MlpSpec& spec, std::span<const float> data, int64_t rows, int64_t dim,
-                      const TrainOptions& options) {
+Result<TrainResult> Train(const MlpSpec& spec, std::span<const float> data, int64_t rows, int64_t dim,
+                          const TrainOptions& options) {
   VIGIL_RETURN_IF_ERROR(ValidateMlpSpec(spec));
   if (spec.input_dim != dim || spec.output_dim != dim) {
     return Status::InvalidArgument("autoencoder spec input_dim = " + std::to_string(spec.input_dim) +
                                    " and output_dim = " + std::to_string(spec.output_dim) +
                                    " must both equal the data dim " + std::to_string(dim));
   }
-  if (rows < 1) return Status::InvalidArgument("rows = " + std::to_string(rows) + " must be >= 1");
-  // Division instead of rows · dim so absurd rows cannot overflow.
-  if (data.size() % static_cast<size_t>(dim) != 0 ||
-      data.size() / static_cast<size_t>(dim) != static_cast<size_t>(rows)) {
-    return Status::InvalidArgument("data has " + std::to_string(data.size()) +
-                                   " values, expected rows × dim = " + std::to_string(rows) + " × " +
-                                   std::to_string(dim));
+  // An MLP is a net of Dense layers over a flat sample; InitNet draws its weights exactly as
+  // InitMlp does.
+  NetSpec net{.input_shape = {dim}, .layers = {}};
+  for (size_t l = 0; l <= spec.hidden.size(); ++l) {
+    LayerSpec layer;
+    layer.kind = LayerKind::kDense;
+    layer.out = l < spec.hidden.size() ? spec.hidden[l] : spec.output_dim;
+    layer.activation = l < spec.hidden.size() ? spec.activation : spec.output_activation;
+    net.layers.push_back(layer);
   }
-  if (options.epochs < 1)
-    return Status::InvalidArgument("epochs = " + std::to_string(options.epochs) + " must be >= 1");
-  if (options.batch_size < 1) {
-    return Status::InvalidArgument("batch_size = " + std::to_string(options.batch_size) + " must be >= 1");
-  }
-  VIGIL_RETURN_IF_ERROR(ValidateAdamOptions({.learning_rate = options.learning_rate}));
-  if (!(options.validation_fraction >= 0.0 && options.validation_fraction < 1.0)) {
-    return Status::InvalidArgument("validation_fraction = " + std::to_string(options.validation_fraction) +
-                                   " must be in [0, 1)");
-  }
-  if (options.patience < 0) {
-    return Status::InvalidArgument("patience = " + std::to_string(options.patience) + " must be >= 0");
-  }
-  for (size_t k = 0; k < data.size(); ++k) {
-    if (!std::isfinite(data[k])) {
-      return Status::DataError("training data row " + std::to_string(k / static_cast<size_t>(dim)) +
-                               " column " + std::to_string(k % static_cast<size_t>(dim)) + " is " +
-                               std::to_string(data[k]) + "; every value must be finite");
-    }
-  }
-  return Status::OK();
-}
-
-// Mean loss over rows [begin, end), in chunks so the workspace stays batch-sized.
-double SliceLoss(const MlpParams& params, const float* data, int64_t begin, int64_t end, int64_t dim,
-                 int64_t chunk, MlpWorkspace* ws) {
-  double weighted = 0.0;
-  for (int64_t r = begin; r < end; r += chunk) {
-    const int64_t n = std::min(chunk, end - r);
-    const float* x = data + r * dim;
-    weighted += MseLoss(params, x, x, static_cast<size_t>(n), ws) * static_cast<double>(n);
-  }
-  return weighted / static_cast<double>(end - begin);
-}
-
-}  // namespace
-
-Result<TrainResult> Train(const MlpSpec& spec, std::span<const float> data, int64_t rows, int64_t dim,
-                          const TrainOptions& options) {
-  VIGIL_RETURN_IF_ERROR(ValidateInputs(spec, data, rows, dim, options));
-  const auto validation_rows =
-      static_cast<int64_t>(std::floor(static_cast<double>(rows) * options.validation_fraction));
-  const int64_t train_rows = rows - validation_rows;
-  if (options.validation_fraction > 0.0 && validation_rows == 0) {
-    return Status::InvalidArgument("validation_fraction = " + std::to_string(options.validation_fraction) +
-                                   " of " + std::to_string(rows) +
-                                   " rows holds out no row; use 0 or more rows");
-  }
-  if (train_rows < 1) {
-    return Status::InvalidArgument("validation_fraction = " + std::to_string(options.validation_fraction) +
-                                   " leaves no training row of " + std::to_string(rows));
-  }
-
-  VIGIL_ASSIGN_OR_RETURN(MlpParams params, InitMlp(spec, options.seed));
-  Adam adam(params, {.learning_rate = options.learning_rate});
-  Prng shuffle_rng(options.seed ^ kShuffleStream);
-  MlpWorkspace ws;
-  MlpGradients grads;
-  const int64_t batch = std::min(options.batch_size, train_rows);
-  std::vector<float> batch_rows(static_cast<size_t>(batch * dim));
-  std::vector<int64_t> order(static_cast<size_t>(train_rows));
-  std::iota(order.begin(), order.end(), int64_t{0});
-
+  VIGIL_ASSIGN_OR_RETURN(NetTrainResult trained, TrainNet(net, data, rows, options));
   TrainResult result;
-  result.params = params;
-  double best_loss = std::numeric_limits<double>::infinity();
-  int epochs_without_improvement = 0;
-  for (int epoch = 1; epoch <= options.epochs; ++epoch) {
-    const auto start = std::chrono::steady_clock::now();
-    // Fisher–Yates with the own generator keeps the order identical across platforms.
-    for (size_t k = order.size(); k > 1; --k) std::swap(order[k - 1], order[shuffle_rng.NextBelow(k)]);
-
-    double weighted_loss = 0.0;
-    for (int64_t first = 0; first < train_rows; first += batch) {
-      const int64_t n = std::min(batch, train_rows - first);
-      for (int64_t b = 0; b < n; ++b) {
-        const float* row = data.data() + order[static_cast<size_t>(first + b)] * dim;
-        std::copy(row, row + dim, batch_rows.begin() + b * dim);
-      }
-      const double loss = MseLossAndGradients(params, batch_rows.data(), batch_rows.data(),
-                                              static_cast<size_t>(n), &ws, &grads);
-      weighted_loss += loss * static_cast<double>(n);
-      adam.Step(grads, &params);
-    }
-
-    EpochStats stats;
-    stats.epoch = epoch;
-    stats.train_loss = weighted_loss / static_cast<double>(train_rows);
-    stats.validation_loss = validation_rows > 0
-                                ? SliceLoss(params, data.data(), train_rows, rows, dim, batch, &ws)
-                                : std::numeric_limits<double>::quiet_NaN();
-    stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    result.history.push_back(stats);
-    if (options.progress) options.progress(epoch, stats.train_loss, stats.validation_loss, stats.seconds);
-
-    const double monitored = validation_rows > 0 ? stats.validation_loss : stats.train_loss;
-    if (!std::isfinite(monitored) && result.best_epoch == 0) {
-      return Status::DataError("training diverged: loss is " + std::to_string(monitored) + " after epoch " +
-                               std::to_string(epoch) + "; lower learning_rate (" +
-                               std::to_string(options.learning_rate) + ") or scale the data");
-    }
-    if (monitored < best_loss) {
-      best_loss = monitored;
-      result.best_epoch = epoch;
-      result.params = params;
-      epochs_without_improvement = 0;
-    } else if (options.patience > 0 && ++epochs_without_improvement >= options.patience) {
-      result.stopped_early = epoch < options.epochs;
-      break;
-    }
+  for (const NetLayerParams& l : trained.params.layers) {
+    result.params.layers.push_back({.in = l.in_shape[0], .out = l.spec.out, .weights = l.weights, .bias = l.bias,
+                                    .activation = l.spec.activation});
   }
+  result.history = std::move(trained.history);
+  result.best_epoch = trained.best_epoch;
+  result.stopped_early = trained.stopped_early;
   return result;
 }
 

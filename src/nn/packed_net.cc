@@ -1,0 +1,264 @@
+#include "nn/packed_net.h"
+
+#include <cstring>
+#include <numeric>
+#include <sstream>
+
+#include "kernels/dense.h"
+
+namespace vigil::nn {
+namespace {
+
+constexpr uint32_t kPackedNetVersion = 1;
+constexpr uint32_t kMaxLayers = 256;
+constexpr int64_t kMaxDim = int64_t{1} << 24;
+
+int64_t Product(const std::vector<int64_t>& shape) {
+  return std::accumulate(shape.begin(), shape.end(), int64_t{1}, std::multiplies<>());
+}
+
+// Walks the layers from the input shape, filling the packed input width of each layer (0 for
+// Upsample1D). Returns what does not fit, naming the layer, or an empty string.
+std::string ChainShapes(const std::vector<int64_t>& input_shape, const std::vector<train::LayerSpec>& layers,
+                        std::vector<int64_t>* in_features) {
+  std::vector<int64_t> shape = input_shape;
+  in_features->clear();
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const train::LayerSpec& l = layers[i];
+    const std::string where = "layer " + std::to_string(i) + ": ";
+    if (l.kind == train::LayerKind::kDense) {
+      if (l.out < 1 || l.out > kMaxDim) return where + "dense out " + std::to_string(l.out);
+      in_features->push_back(Product(shape));
+      shape = {l.out};
+    } else if (l.kind == train::LayerKind::kConv1D) {
+      if (shape.size() != 2) return where + "conv1d needs a [length, channels] input";
+      if (l.out < 1 || l.out > kMaxDim || l.kernel < 1 || l.kernel > 4096 || l.stride < 1 || l.stride > 4096 ||
+          l.padding < 0 || l.padding > 4096 || l.dilation < 1 || l.dilation > 4096) {
+        return where + "conv1d parameters out of range";
+      }
+      const int64_t span = l.dilation * (l.kernel - 1) + 1;
+      const int64_t padded = shape[0] + 2 * l.padding;
+      if (padded < span) return where + "conv1d kernel longer than its input";
+      in_features->push_back(l.kernel * shape[1]);
+      shape = {(padded - span) / l.stride + 1, l.out};
+    } else if (l.kind == train::LayerKind::kUpsample1D) {
+      if (shape.size() != 2) return where + "upsample1d needs a [length, channels] input";
+      if (l.factor < 1 || l.factor > 4096 || shape[0] * l.factor > kMaxDim) {
+        return where + "upsample1d factor out of range";
+      }
+      in_features->push_back(0);
+      shape = {shape[0] * l.factor, shape[1]};
+    } else {
+      return where + "unknown layer kind " + std::to_string(static_cast<uint32_t>(l.kind));
+    }
+    if (Product(shape) > kMaxDim) return where + "output too large";
+  }
+  return "";
+}
+
+size_t PackedFloats(const train::LayerSpec& l, int64_t in_features) {
+  if (l.kind == train::LayerKind::kUpsample1D) return 0;
+  return kernels::PackedDenseFloats(static_cast<size_t>(in_features), static_cast<size_t>(l.out));
+}
+
+const char* ActivationName(kernels::Activation a) {
+  switch (a) {
+    case kernels::Activation::kNone: return "linear";
+    case kernels::Activation::kRelu: return "relu";
+    case kernels::Activation::kLeakyRelu: return "leaky_relu";
+    case kernels::Activation::kTanh: return "tanh";
+    case kernels::Activation::kSigmoid: return "sigmoid";
+    case kernels::Activation::kGelu: return "gelu";
+  }
+  return "?";
+}
+
+}  // namespace
+
+Result<PackedNet> PackedNet::FromParams(const train::NetParams& params) {
+  VIGIL_RETURN_IF_ERROR(train::ValidateNetParams(params));
+  PackedNet net;
+  net.input_shape_ = params.input_shape;
+  for (const auto& layer : params.layers) net.layers_.push_back(layer.spec);
+  if (std::string problem = ChainShapes(net.input_shape_, net.layers_, &net.in_features_); !problem.empty()) {
+    return Status::InvalidArgument(problem);
+  }
+  std::vector<size_t> offsets;
+  size_t total = 0;
+  for (size_t i = 0; i < net.layers_.size(); ++i) {
+    offsets.push_back(total);
+    // Each layer's block starts on a 64-byte boundary, as in the file.
+    total += core::AlignUp(PackedFloats(net.layers_[i], net.in_features_[i]) * sizeof(float), core::kArenaAlignment);
+  }
+  VIGIL_RETURN_IF_ERROR(net.storage_.Allocate(total));
+  for (size_t i = 0; i < net.layers_.size(); ++i) {
+    const size_t n = PackedFloats(net.layers_[i], net.in_features_[i]);
+    auto* dst = reinterpret_cast<float*>(net.storage_.data() + offsets[i]);
+    if (n > 0) {
+      const auto& p = params.layers[i];
+      kernels::PackDense(p.weights.data(), p.bias.data(), static_cast<size_t>(net.in_features_[i]),
+                         static_cast<size_t>(p.spec.out), dst);
+    }
+    net.packed_.emplace_back(dst, n);
+  }
+  return net;
+}
+
+void PackedNet::Save(core::ByteWriter& w) const {
+  w.U32(kPackedNetVersion);
+  w.U32(static_cast<uint32_t>(input_shape_.size()));
+  for (int64_t d : input_shape_) w.I64(d);
+  w.U32(static_cast<uint32_t>(layers_.size()));
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    const train::LayerSpec& l = layers_[i];
+    w.U32(static_cast<uint32_t>(l.kind));
+    w.I64(l.out);
+    w.I64(l.kernel);
+    w.I64(l.stride);
+    w.I64(l.padding);
+    w.I64(l.dilation);
+    w.I64(l.factor);
+    w.U32(static_cast<uint32_t>(l.activation));
+    w.U64(packed_[i].size());
+    if (packed_[i].empty()) continue;
+    w.Align(core::kArenaAlignment);
+    w.Raw(packed_[i].data(), packed_[i].size_bytes());
+  }
+}
+
+Result<PackedNet> PackedNet::Load(core::ByteReader& r) {
+  PackedNet net;
+  uint32_t version = 0, rank = 0, count = 0;
+  VIGIL_RETURN_IF_ERROR(r.U32("net.version", &version));
+  if (version != kPackedNetVersion) return r.Error("net.version", "unsupported version " + std::to_string(version));
+  VIGIL_RETURN_IF_ERROR(r.U32("net.input_rank", &rank));
+  if (rank < 1 || rank > 2) return r.Error("net.input_rank", "must be 1 or 2, found " + std::to_string(rank));
+  net.input_shape_.resize(rank);
+  for (int64_t& d : net.input_shape_) {
+    VIGIL_RETURN_IF_ERROR(r.I64("net.input_dim", &d));
+    if (d < 1 || d > kMaxDim) return r.Error("net.input_dim", "out of range: " + std::to_string(d));
+  }
+  if (Product(net.input_shape_) > kMaxDim) return r.Error("net.input_dim", "input too large");
+  VIGIL_RETURN_IF_ERROR(r.U32("net.layer_count", &count));
+  if (count < 1 || count > kMaxLayers) {
+    return r.Error("net.layer_count", "must be in 1.." + std::to_string(kMaxLayers) + ", found " + std::to_string(count));
+  }
+  // Borrow only when something keeps the bytes alive and the file offsets give aligned
+  // pointers; otherwise copy every layer into one owned block.
+  std::vector<std::span<const uint8_t>> raw(count);
+  for (uint32_t i = 0; i < count; ++i) {
+    train::LayerSpec l;
+    uint32_t kind = 0, act = 0;
+    VIGIL_RETURN_IF_ERROR(r.U32("net.layer.kind", &kind));
+    VIGIL_RETURN_IF_ERROR(r.I64("net.layer.out", &l.out));
+    VIGIL_RETURN_IF_ERROR(r.I64("net.layer.kernel", &l.kernel));
+    VIGIL_RETURN_IF_ERROR(r.I64("net.layer.stride", &l.stride));
+    VIGIL_RETURN_IF_ERROR(r.I64("net.layer.padding", &l.padding));
+    VIGIL_RETURN_IF_ERROR(r.I64("net.layer.dilation", &l.dilation));
+    VIGIL_RETURN_IF_ERROR(r.I64("net.layer.factor", &l.factor));
+    VIGIL_RETURN_IF_ERROR(r.U32("net.layer.activation", &act));
+    l.kind = static_cast<train::LayerKind>(kind);
+    l.activation = static_cast<kernels::Activation>(act);
+    if (act > static_cast<uint32_t>(kernels::Activation::kGelu)) {
+      return r.Error("net.layer.activation", "unknown activation " + std::to_string(act));
+    }
+    net.layers_.push_back(l);
+    if (std::string problem = ChainShapes(net.input_shape_, net.layers_, &net.in_features_); !problem.empty()) {
+      return r.Error("net.layer", problem);
+    }
+    uint64_t floats = 0;
+    VIGIL_RETURN_IF_ERROR(r.U64("net.layer.packed_count", &floats));
+    const size_t expected = PackedFloats(l, net.in_features_[i]);
+    if (floats != expected) {
+      return r.Error("net.layer.packed_count", "layer " + std::to_string(i) + " has " + std::to_string(floats) +
+                                                   " packed floats, its shape needs " + std::to_string(expected));
+    }
+    if (floats == 0) continue;
+    VIGIL_RETURN_IF_ERROR(r.Align(core::kArenaAlignment));
+    VIGIL_RETURN_IF_ERROR(r.View("net.layer.weights", floats * sizeof(float), &raw[i]));
+  }
+  bool borrow = r.owner() != nullptr;
+  size_t total = 0;
+  for (const auto& bytes : raw) {
+    if (reinterpret_cast<uintptr_t>(bytes.data()) % core::kArenaAlignment != 0) borrow = false;
+    total += core::AlignUp(bytes.size(), core::kArenaAlignment);
+  }
+  if (borrow) {
+    net.owner_ = r.owner();
+  } else {
+    VIGIL_RETURN_IF_ERROR(net.storage_.Allocate(total));
+  }
+  size_t offset = 0;
+  for (const auto& bytes : raw) {
+    const uint8_t* src = bytes.data();
+    if (!borrow && !bytes.empty()) {
+      std::memcpy(net.storage_.data() + offset, bytes.data(), bytes.size());
+      src = net.storage_.data() + offset;
+      offset += core::AlignUp(bytes.size(), core::kArenaAlignment);
+    }
+    net.packed_.emplace_back(reinterpret_cast<const float*>(src), bytes.size() / sizeof(float));
+  }
+  return net;
+}
+
+Result<Graph> PackedNet::BuildGraph() const {
+  GraphBuilder b;
+  ValueId x = b.AddInput(input_shape_);
+  std::vector<int64_t> shape = input_shape_;
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    const train::LayerSpec& l = layers_[i];
+    switch (l.kind) {
+      case train::LayerKind::kDense:
+        if (shape.size() != 1) x = b.AddReshape(x, {Product(shape)});
+        x = b.AddDenseFromPacked(x, in_features_[i], l.out, packed_[i], l.activation);
+        shape = {l.out};
+        break;
+      case train::LayerKind::kConv1D: {
+        Conv1DParams p{.in_channels = shape[1], .out_channels = l.out, .kernel = l.kernel,
+                       .stride = l.stride, .padding = l.padding, .dilation = l.dilation};
+        x = b.AddConv1DFromPacked(x, p, packed_[i], l.activation);
+        const int64_t span = l.dilation * (l.kernel - 1) + 1;
+        shape = {(shape[0] + 2 * l.padding - span) / l.stride + 1, l.out};
+        break;
+      }
+      case train::LayerKind::kUpsample1D:
+        x = b.AddUpsample1D(x, l.factor);
+        shape = {shape[0] * l.factor, shape[1]};
+        break;
+    }
+  }
+  if (shape != input_shape_ && Product(shape) == Product(input_shape_)) x = b.AddReshape(x, input_shape_);
+  b.MarkOutput(x);
+  return std::move(b).Create();
+}
+
+size_t PackedNet::WeightBytes() const {
+  size_t bytes = 0;
+  for (const auto& p : packed_) bytes += p.size_bytes();
+  return bytes;
+}
+
+std::string PackedNet::Summary() const {
+  std::ostringstream os;
+  os << "[";
+  for (size_t i = 0; i < input_shape_.size(); ++i) os << (i ? "," : "") << input_shape_[i];
+  os << "]";
+  for (const auto& l : layers_) {
+    switch (l.kind) {
+      case train::LayerKind::kDense:
+        os << " dense(" << l.out << "," << ActivationName(l.activation) << ")";
+        break;
+      case train::LayerKind::kConv1D:
+        os << " conv1d(" << l.out << ",k" << l.kernel << ",s" << l.stride;
+        if (l.dilation != 1) os << ",d" << l.dilation;
+        os << "," << ActivationName(l.activation) << ")";
+        break;
+      case train::LayerKind::kUpsample1D:
+        os << " up(" << l.factor << ")";
+        break;
+    }
+  }
+  return os.str();
+}
+
+}  // namespace vigil::nn

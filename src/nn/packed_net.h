@@ -1,0 +1,70 @@
+// A trained sequential network (Dense / Conv1D / Upsample1D layers) with its weights in the
+// runtime's packed layout, ready to build inference graphs from — owning the weights, or
+// borrowing them where they lie in a memory-mapped model file.
+//
+//   VIGIL_ASSIGN_OR_RETURN(nn::PackedNet net, nn::PackedNet::FromParams(trained.params));
+//   net.Save(writer);                                     // weights 64-byte aligned in the file
+//   VIGIL_ASSIGN_OR_RETURN(nn::PackedNet again, nn::PackedNet::Load(reader));   // no copy when
+//                                                         // the reader has an owner (mmap)
+//   VIGIL_ASSIGN_OR_RETURN(nn::Graph g, again.BuildGraph());   // input → reconstruction
+//
+// Serialized form (inside a detector payload), little-endian:
+//   u32 version (1), u32 input rank, i64 input dims[rank], u32 layer count, then per layer
+//   u32 kind (train::LayerKind), i64 out, kernel, stride, padding, dilation, factor,
+//   u32 activation, u64 packed float count, zero padding to a 64-byte file offset, the packed
+//   floats (kernels::PackDense layout; a Conv1D is packed as a Dense of kernel·in_channels
+//   inputs). Upsample1D layers carry no floats (count 0, no padding).
+//
+// Thread-safety: immutable after creation; BuildGraph may be called from several threads.
+// Borrowed weights stay valid because the net holds the reader's owner.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/arena.h"
+#include "core/byte_io.h"
+#include "nn/graph.h"
+#include "nn/train/net.h"
+#include "vigil/status.h"
+
+namespace vigil::nn {
+
+class PackedNet {
+ public:
+  PackedNet() = default;
+  PackedNet(PackedNet&&) = default;
+  PackedNet& operator=(PackedNet&&) = default;
+
+  // Packs trained weights (a copy). InvalidArgument from train::ValidateNetParams.
+  static Result<PackedNet> FromParams(const train::NetParams& params);
+  void Save(core::ByteWriter& w) const;
+  // Corruption naming the field and offset for anything malformed: unknown kinds, shapes that
+  // do not chain, float counts that disagree with the shapes.
+  static Result<PackedNet> Load(core::ByteReader& r);
+
+  // A graph with one input (the sample shape) and one output (the network's output).
+  Result<Graph> BuildGraph() const;
+
+  const std::vector<int64_t>& input_shape() const { return input_shape_; }
+  const std::vector<train::LayerSpec>& layers() const { return layers_; }
+  // Packed weight and bias bytes over all layers.
+  size_t WeightBytes() const;
+  // True when the weights are read in place from a mapped file (no copy was made at load).
+  bool borrowed() const { return owner_ != nullptr; }
+  // "[64,8] conv1d(32,k7,s2,relu) conv1d(16,k7,s2,relu) up(2) ..." — one line.
+  std::string Summary() const;
+
+ private:
+  std::vector<int64_t> input_shape_;
+  std::vector<train::LayerSpec> layers_;
+  std::vector<int64_t> in_features_;           // per layer: Dense inputs or kernel·in_channels
+  std::vector<std::span<const float>> packed_;  // per layer; empty for Upsample1D
+  core::Arena storage_;                         // owned packed weights (when not borrowed)
+  std::shared_ptr<const void> owner_;           // keeps borrowed weights alive
+};
+
+}  // namespace vigil::nn

@@ -1,0 +1,151 @@
+// vigil bench: how fast a model scores on this machine, and what it costs in memory.
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <numeric>
+#include <vector>
+
+#include "detect/autoencoder_detector.h"
+#include "nn/graph_latency.h"
+#include "vigil/cli_common.h"
+
+namespace vigil::cli {
+namespace {
+
+struct BenchArgs {
+  std::string model;
+  int64_t batch = 1;
+  int64_t iterations = 1000;
+  int64_t warmup = 100;
+  int threads = 1;
+  std::string json;
+};
+
+using Clock = std::chrono::steady_clock;
+
+double Micros(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::micro>(b - a).count();
+}
+
+// Detectors without a graph: time Score over the batch directly.
+nn::LatencyReport TimeDetector(const Detector& det, const BenchArgs& a) {
+  std::vector<float> rows(static_cast<size_t>(a.batch) * det.dim(), 0.5f);
+  std::vector<float> scores(static_cast<size_t>(a.batch));
+  std::vector<double> times;
+  for (int64_t i = 0; i < a.warmup + a.iterations; ++i) {
+    const auto start = Clock::now();
+    det.Score(rows.data(), static_cast<size_t>(a.batch), scores.data(), nullptr);
+    const auto end = Clock::now();
+    if (i >= a.warmup) times.push_back(Micros(start, end));
+  }
+  std::sort(times.begin(), times.end());
+  nn::LatencyReport r;
+  r.batch = a.batch;
+  r.threads = 1;
+  r.iterations = a.iterations;
+  r.p50_us = times[times.size() / 2];
+  r.p99_us = times[std::min(times.size() - 1, static_cast<size_t>(0.99 * static_cast<double>(times.size())))];
+  r.min_us = times.front();
+  r.mean_us = std::accumulate(times.begin(), times.end(), 0.0) / static_cast<double>(times.size());
+  r.per_inference_us = r.p50_us / static_cast<double>(a.batch);
+  r.inferences_per_s = static_cast<double>(a.batch) * 1e6 / r.mean_us;
+  r.weight_bytes = det.ParameterBytes();
+  return r;
+}
+
+int RunBench(const BenchArgs& a) {
+  if (a.batch < 1 || a.iterations < 1 || a.warmup < 0 || a.threads < 1) {
+    return Fail(Status::InvalidArgument("--batch, --iters and --threads must be >= 1 and --warmup >= 0"));
+  }
+  // Load-to-first-score: map and parse the file, build and plan the graphs, score one row.
+  const auto t0 = Clock::now();
+  auto model = Model::Load(a.model);
+  if (!model.ok()) return Fail(model.status());
+  std::vector<float> row(model->detector().dim(), 0.0f);
+  float first = 0;
+  model->detector().Score(row.data(), 1, &first, nullptr);
+  const double load_to_first_score_us = Micros(t0, Clock::now());
+
+  const nn::PackedNet* net = detect::AutoencoderNetwork(model->detector());
+  nn::LatencyReport r;
+  if (net != nullptr) {
+    auto measured = nn::MeasureGraphLatency(
+        *net, {.batch = a.batch, .iterations = a.iterations, .warmup = a.warmup, .threads = a.threads});
+    if (!measured.ok()) return Fail(measured.status());
+    r = *measured;
+  } else {
+    if (a.threads != 1) return Fail(Status::InvalidArgument("--threads applies to neural models (ae, conv-ae) only"));
+    r = TimeDetector(model->detector(), a);
+  }
+  const std::string detector(model->detector().name());
+  const double per_inf_bytes = static_cast<double>(r.bytes_moved_per_run) / static_cast<double>(r.batch);
+  std::printf("model: %s (%s, fp32)\n", a.model.c_str(), detector.c_str());
+  if (net) std::printf("network: %s\n", net->Summary().c_str());
+  std::printf("batch: %lld  threads: %d  iterations: %lld\n", static_cast<long long>(r.batch), r.threads,
+              static_cast<long long>(r.iterations));
+  std::printf("latency_us (per run): p50 %.2f  p99 %.2f  mean %.2f  min %.2f\n", r.p50_us, r.p99_us, r.mean_us,
+              r.min_us);
+  std::printf("per_inference_us: %.3f\n", r.per_inference_us);
+  std::printf("throughput: %.0f inferences/s\n", r.inferences_per_s);
+  if (net) {
+    std::printf("arena_bytes: %zu\n", r.arena_bytes);
+    std::printf("weight_bytes: %zu (%s)\n", r.weight_bytes,
+                net->borrowed() ? "read in place from the mapped file" : "copied at load");
+    std::printf("bytes_moved_per_inference: %.0f (inputs + weights + outputs of every op, weights amortized over the batch)\n",
+                per_inf_bytes);
+    std::printf("copies_per_run: %d\n", r.copies_per_run);
+  } else {
+    std::printf("parameter_bytes: %zu (no tensor graph: arena and copies do not apply)\n", r.weight_bytes);
+  }
+  std::printf("load_to_first_score_us: %.1f\n", load_to_first_score_us);
+
+  if (!a.json.empty()) {
+    nlohmann::json j = {{"model", a.model},
+                        {"detector", detector},
+                        {"dtype", "fp32"},
+                        {"batch", r.batch},
+                        {"threads", r.threads},
+                        {"iterations", r.iterations},
+                        {"p50_us", r.p50_us},
+                        {"p99_us", r.p99_us},
+                        {"mean_us", r.mean_us},
+                        {"min_us", r.min_us},
+                        {"per_inference_us", r.per_inference_us},
+                        {"inferences_per_s", r.inferences_per_s},
+                        {"weight_bytes", r.weight_bytes},
+                        {"load_to_first_score_us", load_to_first_score_us}};
+    if (net) {
+      j["network"] = net->Summary();
+      j["arena_bytes"] = r.arena_bytes;
+      j["bytes_moved_per_run"] = r.bytes_moved_per_run;
+      j["bytes_moved_per_inference"] = per_inf_bytes;
+      j["copies_per_run"] = r.copies_per_run;
+      j["weights_mapped"] = net->borrowed();
+    }
+    std::ofstream out(a.json);
+    out << j.dump(2) << "\n";
+    if (!out) return Fail(Status::IOError(a.json + ": cannot write"));
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void RegisterBench(CLI::App& app, Action* run) {
+  auto args = std::make_shared<BenchArgs>();
+  CLI::App* cmd = app.add_subcommand("bench", "Time a model's inference: latency percentiles, throughput, memory");
+  cmd->add_option("model", args->model, "Model file (.vgm)")->required();
+  cmd->add_option("--batch", args->batch, "Rows per run")->capture_default_str();
+  cmd->add_option("--iters", args->iterations, "Timed runs")->capture_default_str();
+  cmd->add_option("--warmup", args->warmup, "Untimed runs first")->capture_default_str();
+  cmd->add_option("--threads", args->threads, "Split the batch over this many threads (neural models)")
+      ->capture_default_str();
+  cmd->add_option("--json", args->json, "Also write the results as JSON to this file");
+  cmd->callback([args, run] { *run = [args] { return RunBench(*args); }; });
+}
+
+}  // namespace vigil::cli
