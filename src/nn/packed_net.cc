@@ -150,6 +150,9 @@ Result<PackedNet> PackedNet::Load(core::ByteReader& r) {
     train::LayerSpec l;
     uint32_t kind = 0, act = 0;
     VIGIL_RETURN_IF_ERROR(r.U32("net.layer.kind", &kind));
+    if (kind > static_cast<uint32_t>(train::LayerKind::kUpsample1D)) {
+      return r.Error("net.layer.kind", "layer " + std::to_string(i) + ": unknown layer kind " + std::to_string(kind));
+    }
     VIGIL_RETURN_IF_ERROR(r.I64("net.layer.out", &l.out));
     VIGIL_RETURN_IF_ERROR(r.I64("net.layer.kernel", &l.kernel));
     VIGIL_RETURN_IF_ERROR(r.I64("net.layer.stride", &l.stride));

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <vector>
 
+#include "core/arena.h"
 #include "nn/ops/ops.h"
 
 namespace vigil::nn {
@@ -52,6 +53,37 @@ TEST(DenseOpTest, Errors) {
   ASSERT_TRUE(op.ok());
   const core::Shape in[] = {core::Shape::Of({3})};
   EXPECT_EQ((*op)->InferShape(in).status().message(), "Dense: input shape [3] must end in 4 features");
+}
+
+}  // namespace
+}  // namespace vigil::nn
+
+namespace vigil::nn {
+namespace {
+
+TEST(DenseOpTest, BorrowsPackedWeightsWithoutCopying) {
+  const std::vector<float> w = {1, 2, 3, -1, 0, 1};
+  const std::vector<float> bias = {0.5f, -10};
+  const size_t floats = kernels::PackedDenseFloats(3, 2);
+  core::Arena block;
+  ASSERT_TRUE(block.Allocate(floats * sizeof(float) + 64).ok());
+  auto* packed = reinterpret_cast<float*>(block.data());
+  kernels::PackDense(w.data(), bias.data(), 3, 2, packed);
+  auto op = CreateDenseOpFromPacked(3, 2, {packed, floats}, kernels::Activation::kNone);
+  ASSERT_TRUE(op.ok()) << op.status().message();
+  EXPECT_EQ((*op)->WeightBytes(), floats * sizeof(float));
+  std::vector<float> x = {1, 1, 1};
+  std::vector<float> y(2, NAN);
+  const core::TensorView xv = core::ContiguousView(x.data(), core::DType::kF32, core::Shape::Of({1, 3}));
+  (*op)->Run({&xv, 1}, core::ContiguousView(y.data(), core::DType::kF32, core::Shape::Of({1, 2})));
+  EXPECT_EQ(y, (std::vector<float>{6.5f, -10.0f}));
+  packed[floats - 16] = 100.0f;  // the op reads the caller's memory: a change shows up
+  (*op)->Run({&xv, 1}, core::ContiguousView(y.data(), core::DType::kF32, core::Shape::Of({1, 2})));
+  EXPECT_EQ(y[0], 106.0f);
+  EXPECT_FALSE(CreateDenseOpFromPacked(3, 2, {packed, floats + 1}, kernels::Activation::kNone).ok());
+  EXPECT_EQ(CreateDenseOpFromPacked(3, 2, {packed + 4, floats}, kernels::Activation::kNone).status().message(),
+            "Dense: packed weights must be 64-byte aligned");
+  EXPECT_FALSE(CreateDenseOpFromPacked(0, 2, {packed, floats}, kernels::Activation::kNone).ok());
 }
 
 }  // namespace

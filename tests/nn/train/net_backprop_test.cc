@@ -1,0 +1,174 @@
+#include "nn/train/net_backprop.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "nn/train/prng.h"
+
+namespace vigil::nn::train {
+namespace {
+
+using kernels::Activation;
+
+double ActivateDouble(Activation act, double z) {
+  switch (act) {
+    case Activation::kNone: return z;
+    case Activation::kRelu: return z > 0 ? z : 0;
+    case Activation::kLeakyRelu: return z > 0 ? z : 0.01 * z;
+    case Activation::kTanh: return std::tanh(z);
+    case Activation::kSigmoid: return 1.0 / (1.0 + std::exp(-z));
+    case Activation::kGelu: return 0.5 * z * (1.0 + std::tanh(0.7978845608028654 * (z + 0.044715 * z * z * z)));
+  }
+  return z;
+}
+
+// Independent double-precision definition of one sample's forward pass, written from the
+// layer definitions (direct convolution, no im2col).
+std::vector<double> ReferenceForward(const NetParams& p, const std::vector<std::vector<double>>& w,
+                                     const std::vector<std::vector<double>>& bias, std::vector<double> a) {
+  for (size_t l = 0; l < p.layers.size(); ++l) {
+    const NetLayerParams& layer = p.layers[l];
+    const LayerSpec& s = layer.spec;
+    std::vector<double> z(static_cast<size_t>(ShapeElements(layer.out_shape)));
+    if (s.kind == LayerKind::kDense) {
+      const size_t in = a.size();
+      for (size_t o = 0; o < z.size(); ++o) {
+        z[o] = bias[l][o];
+        for (size_t i = 0; i < in; ++i) z[o] += w[l][o * in + i] * a[i];
+      }
+    } else if (s.kind == LayerKind::kConv1D) {
+      const int64_t len = layer.in_shape[0], cin = layer.in_shape[1], olen = layer.out_shape[0];
+      for (int64_t t = 0; t < olen; ++t) {
+        for (int64_t o = 0; o < s.out; ++o) {
+          double acc = bias[l][o];
+          for (int64_t k = 0; k < s.kernel; ++k) {
+            const int64_t src = t * s.stride - s.padding + k * s.dilation;
+            if (src < 0 || src >= len) continue;
+            for (int64_t c = 0; c < cin; ++c) acc += w[l][(o * s.kernel + k) * cin + c] * a[src * cin + c];
+          }
+          z[t * s.out + o] = acc;
+        }
+      }
+    } else {
+      const int64_t len = layer.in_shape[0], ch = layer.in_shape[1];
+      for (int64_t t = 0; t < len * s.factor; ++t) {
+        for (int64_t c = 0; c < ch; ++c) z[t * ch + c] = a[(t / s.factor) * ch + c];
+      }
+    }
+    for (double& v : z) v = ActivateDouble(s.activation, v);
+    a = std::move(z);
+  }
+  return a;
+}
+
+double ReferenceLoss(const NetParams& p, const std::vector<std::vector<double>>& w,
+                     const std::vector<std::vector<double>>& b, const std::vector<float>& x,
+                     const std::vector<float>& t, size_t batch) {
+  const size_t in = static_cast<size_t>(ShapeElements(p.input_shape));
+  const size_t out = static_cast<size_t>(ShapeElements(p.output_shape()));
+  double sum = 0;
+  for (size_t r = 0; r < batch; ++r) {
+    std::vector<double> y = ReferenceForward(p, w, b, std::vector<double>(x.begin() + r * in, x.begin() + (r + 1) * in));
+    for (size_t o = 0; o < out; ++o) sum += (y[o] - t[r * out + o]) * (y[o] - t[r * out + o]);
+  }
+  return sum / static_cast<double>(batch * out);
+}
+
+struct Case {
+  const char* name;
+  NetSpec spec;
+};
+
+LayerSpec Conv(int64_t out, int64_t k, int64_t stride, int64_t pad, int64_t dil, Activation act) {
+  return {.kind = LayerKind::kConv1D, .out = out, .kernel = k, .stride = stride, .padding = pad, .dilation = dil,
+          .activation = act};
+}
+LayerSpec Up(int64_t f) { return {.kind = LayerKind::kUpsample1D, .factor = f}; }
+LayerSpec Dense(int64_t out, Activation act) { return {.kind = LayerKind::kDense, .out = out, .activation = act}; }
+
+std::vector<Case> Cases() {
+  return {
+      {"conv_ae", {{12, 3}, {Conv(4, 3, 2, 1, 1, Activation::kTanh), Up(2), Conv(3, 3, 1, 1, 1, Activation::kNone)}}},
+      {"strided_dilated", {{11, 2}, {Conv(5, 3, 3, 2, 2, Activation::kSigmoid), Conv(2, 2, 1, 0, 1, Activation::kGelu)}}},
+      {"no_padding_kernel1", {{7, 4}, {Conv(3, 1, 1, 0, 1, Activation::kLeakyRelu), Up(3), Conv(2, 5, 2, 0, 1, Activation::kNone)}}},
+      {"conv_then_dense", {{6, 2}, {Conv(3, 3, 1, 1, 1, Activation::kTanh), Dense(5, Activation::kTanh), Dense(4, Activation::kNone)}}},
+      {"relu_stack", {{9, 3}, {Conv(6, 3, 1, 1, 1, Activation::kRelu), Conv(3, 3, 1, 1, 1, Activation::kRelu)}}},
+  };
+}
+
+class NetBackpropTest : public ::testing::TestWithParam<Case> {};
+
+TEST_P(NetBackpropTest, GradientsMatchCentralDifferences) {
+  const NetSpec& spec = GetParam().spec;
+  auto params = InitNet(spec, 11);
+  ASSERT_TRUE(params.ok()) << params.status().message();
+  Prng rng(4);
+  for (auto& l : params->layers) {
+    for (float& b : l.bias) b = 0.2f * (rng.NextFloat() - 0.5f);
+  }
+  const size_t batch = 3;
+  const size_t in = static_cast<size_t>(ShapeElements(spec.input_shape));
+  const size_t out = static_cast<size_t>(ShapeElements(params->output_shape()));
+  std::vector<float> x(batch * in), t(batch * out);
+  for (float& v : x) v = 2.0f * rng.NextFloat() - 1.0f;
+  for (float& v : t) v = 2.0f * rng.NextFloat() - 1.0f;
+
+  NetWorkspace ws;
+  NetGradients grads;
+  const double loss = NetMseLossAndGradients(*params, x.data(), t.data(), batch, &ws, &grads);
+  std::vector<std::vector<double>> w, b;
+  for (const auto& l : params->layers) {
+    w.emplace_back(l.weights.begin(), l.weights.end());
+    b.emplace_back(l.bias.begin(), l.bias.end());
+  }
+  EXPECT_NEAR(loss, ReferenceLoss(*params, w, b, x, t, batch), 1e-5 * std::max(1.0, loss));
+  const double h = 1e-5;
+  for (size_t l = 0; l < params->layers.size(); ++l) {
+    ASSERT_EQ(grads.weights[l].size(), w[l].size()) << l;
+    for (int which = 0; which < 2; ++which) {
+      std::vector<double>& vals = which == 0 ? w[l] : b[l];
+      const std::vector<float>& g = which == 0 ? grads.weights[l] : grads.bias[l];
+      for (size_t k = 0; k < vals.size(); ++k) {
+        const double keep = vals[k];
+        vals[k] = keep + h;
+        const double up = ReferenceLoss(*params, w, b, x, t, batch);
+        vals[k] = keep - h;
+        const double down = ReferenceLoss(*params, w, b, x, t, batch);
+        vals[k] = keep;
+        const double numeric = (up - down) / (2 * h);
+        EXPECT_NEAR(g[k], numeric, 2e-3 * std::max(1.0, std::abs(numeric)))
+            << GetParam().name << " layer " << l << (which ? " bias " : " weight ") << k;
+      }
+    }
+  }
+}
+
+TEST_P(NetBackpropTest, ForwardMatchesTheDirectDefinition) {
+  const NetSpec& spec = GetParam().spec;
+  auto params = InitNet(spec, 3);
+  ASSERT_TRUE(params.ok());
+  const size_t in = static_cast<size_t>(ShapeElements(spec.input_shape));
+  std::vector<float> x(2 * in);
+  Prng rng(9);
+  for (float& v : x) v = 2.0f * rng.NextFloat() - 1.0f;
+  NetWorkspace ws;
+  std::span<const float> y = ForwardNet(*params, x.data(), 2, &ws);
+  std::vector<std::vector<double>> w, b;
+  for (const auto& l : params->layers) {
+    w.emplace_back(l.weights.begin(), l.weights.end());
+    b.emplace_back(l.bias.begin(), l.bias.end());
+  }
+  const size_t out = y.size() / 2;
+  for (size_t r = 0; r < 2; ++r) {
+    std::vector<double> ref = ReferenceForward(*params, w, b, std::vector<double>(x.begin() + r * in, x.begin() + (r + 1) * in));
+    for (size_t o = 0; o < out; ++o) EXPECT_NEAR(y[r * out + o], ref[o], 1e-5) << GetParam().name << " " << r << "," << o;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Nets, NetBackpropTest, ::testing::ValuesIn(Cases()),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+}  // namespace
+}  // namespace vigil::nn::train
