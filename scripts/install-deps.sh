@@ -10,5 +10,11 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   libcli11-dev nlohmann-json3-dev zlib1g-dev libhwy-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
   clang-14 libclang-rt-14-dev \
-  python3 python3-numpy python3-sklearn libopenblas0-pthread \
+  python3 python3-numpy python3-sklearn python3-onnx libopenblas0-pthread \
   > /dev/null
+# ONNX Runtime (npm onnxruntime-node, which ships libonnxruntime.so) for the output-parity test
+# and the peer benchmark; --ignore-scripts: the package's install script would try to download.
+if ! command -v node > /dev/null || ! command -v npm > /dev/null; then
+  $SUDO apt-get install -y -qq --no-install-recommends nodejs npm > /dev/null
+fi
+(cd "$(dirname "$0")/../bench/peers/node" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
