@@ -10,7 +10,8 @@
 // written exactly once. The tile is chosen per target so that enough independent FMA chains
 // are in flight to hide FMA latency (≥ 8 accumulators) without spilling (≤ 12 of 16 vector
 // registers, ≤ 24 of 32 with AVX-512). Batch 1 uses 1 row × several panels (a GEMV), large
-// batches a tall tile that reuses each weight load for many rows.
+// batches a tall tile that reuses each weight load for many rows; for large batches panel
+// groups are the outer loop so a group's weights stay in cache across all row blocks.
 //
 // Padding contract: none for callers. x and y are read/written only inside batch × in and
 // batch × out; the partial last panel is computed on the zero padding and only its valid
@@ -49,12 +50,15 @@ constexpr size_t PanelsFor(size_t rows) {
     ++panels;
   return panels;
 }
-// Rows of the tall tile used for large batches.
-constexpr size_t TileRows() {
-  const size_t vecs = kVecsPerPanel >= 2 ? kVecsPerPanel : 2;
-  return kAccBudget / vecs > 0 ? kAccBudget / vecs : 1;
-}
-constexpr size_t kMaxRows = TileRows();
+// Rows × panels of the tile used for large batches. With 16-lane vectors, 6 rows × 3 panels
+// (18 accumulators) needs 3 weight loads and 6 broadcasts per 18 FMAs; narrower vectors keep
+// one panel (2 or 4 accumulators per row) and as many rows as the budget allows.
+// (The scalar target has 16 one-lane "vectors" per panel: one row at a time.)
+constexpr size_t kMaxRows = kLanes >= 16 ? 6 : (kAccBudget >= kVecsPerPanel ? kAccBudget / kVecsPerPanel : 1);
+constexpr size_t kBigPanels = kLanes >= 16 ? 3 : 1;
+static_assert(kMaxRows >= 1, "the batch loop advances by kMaxRows rows");
+static_assert(kMaxRows == 1 || kMaxRows * kBigPanels * kVecsPerPanel <= kAccBudget,
+              "big tile exceeds the register budget");
 
 struct Layer {
   const float* weights;  // panel 0
@@ -77,8 +81,10 @@ HWY_INLINE void StoreOutputs(DF d, VF v, float* HWY_RESTRICT dst, size_t valid) 
 }
 
 // Computes rows [row0, row0 + kRows) × panels [panel0, panel0 + kPanels).
+// Not inlined: each tile shape gets its own register allocation, which keeps the accumulators
+// in registers (inlined into one large dispatcher, GCC spilled them to the stack every FMA).
 template <size_t kRows, size_t kPanels>
-HWY_INLINE void Tile(const Layer& layer, size_t row0, size_t panel0) {
+HWY_NOINLINE void Tile(const Layer& layer, size_t row0, size_t panel0) {
   constexpr size_t kVecs = kPanels * kVecsPerPanel;
   const DF d;
   const size_t in = layer.in;
@@ -129,12 +135,13 @@ HWY_INLINE size_t PanelRun(const Layer& layer, size_t row0, size_t panel0, size_
   return panel0;
 }
 
+// Rows [row0, row0 + rows) (rows <= kRows) × panels [panel_begin, panel_end).
 template <size_t kRows>
-HWY_INLINE void RowBlock(const Layer& layer, size_t row0, size_t rows, size_t panels) {
+HWY_INLINE void RowBlock(const Layer& layer, size_t row0, size_t rows, size_t panel_begin, size_t panel_end) {
   if (rows == kRows) {
-    PanelRun<kRows, PanelsFor(kRows)>(layer, row0, 0, panels);
+    PanelRun<kRows, kRows == kMaxRows ? kBigPanels : PanelsFor(kRows)>(layer, row0, panel_begin, panel_end);
   } else if constexpr (kRows > 1) {
-    RowBlock<kRows - 1>(layer, row0, rows, panels);
+    RowBlock<kRows - 1>(layer, row0, rows, panel_begin, panel_end);
   }
 }
 
@@ -142,9 +149,19 @@ void DenseImpl(const float* HWY_RESTRICT packed, const float* HWY_RESTRICT x, si
                size_t out, Activation act, float* HWY_RESTRICT y) {
   const size_t panels = DensePanels(out);
   const Layer layer{packed, packed + panels * in * kDensePanel, x, y, in, out, act};
-  size_t row0 = 0;
-  for (; row0 + kMaxRows <= batch; row0 += kMaxRows) RowBlock<kMaxRows>(layer, row0, kMaxRows, panels);
-  if (row0 < batch) RowBlock<kMaxRows>(layer, row0, batch - row0, panels);
+  if (batch < kMaxRows) {
+    RowBlock<kMaxRows>(layer, 0, batch, 0, panels);
+    return;
+  }
+  // Panel groups outermost: a group's weights are loaded from memory once and stay in cache
+  // while every row block passes over them (rows outermost would stream all weights once per
+  // row block).
+  for (size_t p0 = 0; p0 < panels; p0 += kBigPanels) {
+    const size_t p1 = p0 + kBigPanels < panels ? p0 + kBigPanels : panels;
+    size_t row0 = 0;
+    for (; row0 + kMaxRows <= batch; row0 += kMaxRows) RowBlock<kMaxRows>(layer, row0, kMaxRows, p0, p1);
+    if (row0 < batch) RowBlock<kMaxRows>(layer, row0, batch - row0, p0, p1);
+  }
 }
 
 const char* DenseTargetNameImpl() { return hwy::TargetName(HWY_TARGET); }
