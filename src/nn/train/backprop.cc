@@ -96,15 +96,20 @@ std::span<const float> ForwardMlp(const MlpParams& params, const float* x, size_
   return {input, batch * static_cast<size_t>(params.output_dim())};
 }
 
-double MseLoss(const MlpParams& params, const float* x, const float* target, size_t batch, MlpWorkspace* ws) {
-  const std::span<const float> y = ForwardMlp(params, x, batch, ws);
-  // Same arithmetic as MseLossAndGradients, so both report bit-identical losses.
+double MeanSquaredError(std::span<const float> y, const float* target, float* delta) {
+  // dL/dy = 2 (y − target) / N for L = Σ (y − target)² / N.
+  const float scale = 2.0f / static_cast<float>(y.size());
   double sum = 0.0;
   for (size_t k = 0; k < y.size(); ++k) {
     const float d = y[k] - target[k];
     sum += static_cast<double>(d) * static_cast<double>(d);
+    if (delta != nullptr) delta[k] = scale * d;
   }
   return y.empty() ? 0.0 : sum / static_cast<double>(y.size());
+}
+
+double MseLoss(const MlpParams& params, const float* x, const float* target, size_t batch, MlpWorkspace* ws) {
+  return MeanSquaredError(ForwardMlp(params, x, batch, ws), target, nullptr);
 }
 
 double MseLossAndGradients(const MlpParams& params, const float* x, const float* target, size_t batch,
@@ -113,16 +118,8 @@ double MseLossAndGradients(const MlpParams& params, const float* x, const float*
   const size_t num_layers = params.layers.size();
   grads->weights.resize(num_layers);
   grads->bias.resize(num_layers);
-
-  // dL/dy = 2 (y − target) / N for L = Σ (y − target)² / N.
-  const float scale = 2.0f / static_cast<float>(y.size());
-  double sum = 0.0;
   float* delta = ws->delta.data();
-  for (size_t k = 0; k < y.size(); ++k) {
-    const float d = y[k] - target[k];
-    sum += static_cast<double>(d) * static_cast<double>(d);
-    delta[k] = scale * d;
-  }
+  const double loss = MeanSquaredError(y, target, delta);
 
   for (size_t l = num_layers; l-- > 0;) {
     const DenseLayerParams& layer = params.layers[l];
@@ -165,7 +162,7 @@ double MseLossAndGradients(const MlpParams& params, const float* x, const float*
     if (need_prev) std::swap(ws->delta, ws->delta_prev);
     delta = ws->delta.data();
   }
-  return y.empty() ? 0.0 : sum / static_cast<double>(y.size());
+  return loss;
 }
 
 }  // namespace vigil::nn::train

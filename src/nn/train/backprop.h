@@ -35,6 +35,11 @@ struct MlpWorkspace {
   std::vector<float> delta_prev;               // batch × widest layer
 };
 
+// Mean of (y − target)² over all of y (accumulated in double, in order); when delta is not
+// null, also writes dL/dy = 2 (y − target) / N to it. Shared by every loss here so all report
+// bit-identical values for the same outputs.
+double MeanSquaredError(std::span<const float> y, const float* target, float* delta);
+
 // d activation / d pre-activation, given both the pre-activation z and the output a = act(z).
 float ActivationDerivative(kernels::Activation act, float z, float a);
 

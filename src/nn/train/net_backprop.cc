@@ -144,13 +144,7 @@ std::span<const float> ForwardNet(const NetParams& params, const float* x, size_
 }
 
 double NetMseLoss(const NetParams& params, const float* x, const float* target, size_t batch, NetWorkspace* ws) {
-  const std::span<const float> y = ForwardNet(params, x, batch, ws);
-  double sum = 0.0;
-  for (size_t k = 0; k < y.size(); ++k) {
-    const float d = y[k] - target[k];
-    sum += static_cast<double>(d) * static_cast<double>(d);
-  }
-  return y.empty() ? 0.0 : sum / static_cast<double>(y.size());
+  return MeanSquaredError(ForwardNet(params, x, batch, ws), target, nullptr);
 }
 
 double NetMseLossAndGradients(const NetParams& params, const float* x, const float* target, size_t batch,
@@ -159,14 +153,8 @@ double NetMseLossAndGradients(const NetParams& params, const float* x, const flo
   const size_t layers = params.layers.size();
   grads->weights.resize(layers);
   grads->bias.resize(layers);
-  const float scale = 2.0f / static_cast<float>(y.size());
-  double sum = 0.0;
   float* delta = ws->delta.data();
-  for (size_t k = 0; k < y.size(); ++k) {
-    const float d = y[k] - target[k];
-    sum += static_cast<double>(d) * static_cast<double>(d);
-    delta[k] = scale * d;
-  }
+  const double loss = MeanSquaredError(y, target, delta);
   for (size_t l = layers; l-- > 0;) {
     const NetLayerParams& layer = params.layers[l];
     const size_t n_out = batch * Elements(layer.out_shape);
@@ -201,7 +189,7 @@ double NetMseLossAndGradients(const NetParams& params, const float* x, const flo
     if (need_prev) std::swap(ws->delta, ws->delta_prev);
     delta = ws->delta.data();
   }
-  return y.empty() ? 0.0 : sum / static_cast<double>(y.size());
+  return loss;
 }
 
 }  // namespace vigil::nn::train
