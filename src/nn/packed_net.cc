@@ -12,6 +12,10 @@ namespace {
 constexpr uint32_t kPackedNetVersion = 1;
 constexpr uint32_t kMaxLayers = 256;
 constexpr int64_t kMaxDim = int64_t{1} << 24;
+// Elements of any one tensor per sample. Scoring plans graphs for 64 rows, so this bounds each
+// planned tensor at 256 MiB: a damaged or hostile file cannot make loading allocate without
+// limit (a few Upsample1D layers need no weights yet multiply the length).
+constexpr int64_t kMaxElements = int64_t{1} << 20;
 
 int64_t Product(const std::vector<int64_t>& shape) {
   return std::accumulate(shape.begin(), shape.end(), int64_t{1}, std::multiplies<>());
@@ -51,7 +55,10 @@ std::string ChainShapes(const std::vector<int64_t>& input_shape, const std::vect
     } else {
       return where + "unknown layer kind " + std::to_string(static_cast<uint32_t>(l.kind));
     }
-    if (Product(shape) > kMaxDim) return where + "output too large";
+    if (Product(shape) > kMaxElements) {
+      return where + "output of " + std::to_string(Product(shape)) + " values per sample exceeds " +
+             std::to_string(kMaxElements);
+    }
   }
   return "";
 }
@@ -138,7 +145,7 @@ Result<PackedNet> PackedNet::Load(core::ByteReader& r) {
     VIGIL_RETURN_IF_ERROR(r.I64("net.input_dim", &d));
     if (d < 1 || d > kMaxDim) return r.Error("net.input_dim", "out of range: " + std::to_string(d));
   }
-  if (Product(net.input_shape_) > kMaxDim) return r.Error("net.input_dim", "input too large");
+  if (Product(net.input_shape_) > kMaxElements) return r.Error("net.input_dim", "input too large");
   VIGIL_RETURN_IF_ERROR(r.U32("net.layer_count", &count));
   if (count < 1 || count > kMaxLayers) {
     return r.Error("net.layer_count", "must be in 1.." + std::to_string(kMaxLayers) + ", found " + std::to_string(count));

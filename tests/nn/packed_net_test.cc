@@ -108,3 +108,22 @@ TEST(PackedNetTest, SaveLoadCopiesOrBorrowsAndRejectsDamage) {
 
 }  // namespace
 }  // namespace vigil::nn
+
+namespace vigil::nn {
+namespace {
+
+TEST(PackedNetTest, RefusesTensorsTooLargeToPlan) {
+  // Weightless upsampling can multiply a tiny input into a huge tensor: refused, not allocated.
+  train::NetSpec spec{{4, 1},
+                      {{.kind = LayerKind::kUpsample1D, .factor = 1024},
+                       {.kind = LayerKind::kUpsample1D, .factor = 1024},
+                       {.kind = LayerKind::kConv1D, .out = 1, .kernel = 1}}};
+  auto p = train::InitNet(spec, 1);
+  ASSERT_TRUE(p.ok()) << p.status().message();  // 4 M values: trainable in principle
+  auto net = PackedNet::FromParams(*p);
+  ASSERT_FALSE(net.ok());
+  EXPECT_EQ(net.status().message(), "layer 1: output of 4194304 values per sample exceeds 1048576");
+}
+
+}  // namespace
+}  // namespace vigil::nn
