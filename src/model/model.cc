@@ -2,7 +2,8 @@
 //
 // Payload layout (version 2), after the 64-byte header described in vigil/model.h:
 //   u32 channel count, then each channel name (u32 length + UTF-8 bytes)
-//   u32 window, u32 window_stats, u32 smooth, u32 min_run, u32 calibration_folds
+//   u32 window, u32 window_stats, u32 smooth, u32 min_run, u32 calibration_folds,
+//   f32 input smoothing (version 2 and later; 0 = off)
 //   u64 training rows
 //   u32 detector kind (DetectorKind), u64 detector payload bytes, detector payload
 //   u32 threshold kind (ThresholdKind), u64 threshold payload bytes, threshold payload
@@ -43,6 +44,10 @@ Status ValidateFitOptions(const FitOptions& o) {
   if ((o.window_stats & ~detect::kFeatAll) != 0 || o.window_stats == 0 ||
       ((o.window_stats & detect::kFeatLags) && o.window_stats != detect::kFeatLags)) {
     return Status::InvalidArgument("window_stats must be a non-empty subset of raw,mean,std,diff, or lags alone");
+  }
+  if (!(o.input_smoothing >= 0.0f && o.input_smoothing <= 1.0f)) {
+    return Status::InvalidArgument("input smoothing must be in [0, 1] (0 = off), got " +
+                                   std::to_string(o.input_smoothing));
   }
   if (o.smooth < 1 || o.smooth > 10000)
     return Status::InvalidArgument("smooth must be in 1..10000, got " + std::to_string(o.smooth));
@@ -137,6 +142,7 @@ Result<Model> Model::Fit(const FrameTable& normal, const FitOptions& requested) 
   m.schema_ = normal.schema;
   m.window_ = options.window;
   m.window_stats_ = options.window_stats;
+  m.input_smoothing_ = options.input_smoothing;
   m.smooth_ = options.smooth;
   m.min_run_ = options.min_run;
   m.info_.training_rows = normal.rows();
@@ -145,7 +151,7 @@ Result<Model> Model::Fit(const FrameTable& normal, const FitOptions& requested) 
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
           .count());
 
-  detect::WindowFeatures wf({options.window, options.window_stats}, normal.cols());
+  detect::WindowFeatures wf({options.window, options.window_stats, options.input_smoothing}, normal.cols());
   const size_t fd = wf.out_dim();
   std::vector<float> all_features = wf.Transform(normal.data(), normal.rows());
   // The first window−1 rows see partial windows; they warm the features up but are not
@@ -185,6 +191,7 @@ std::vector<uint8_t> Model::Serialize() const {
   w.U32(smooth_);
   w.U32(min_run_);
   w.U32(calibration_folds_);
+  w.F32(input_smoothing_);
   w.U64(info_.training_rows);
   core::ByteWriter det, thr;
   detector_->Save(det);
@@ -231,6 +238,7 @@ Result<Model> Model::DeserializeFrom(std::span<const uint8_t> bytes, const std::
   VIGIL_RETURN_IF_ERROR(r.U32("smooth", &m.smooth_));
   VIGIL_RETURN_IF_ERROR(r.U32("min_run", &m.min_run_));
   VIGIL_RETURN_IF_ERROR(r.U32("calibration_folds", &m.calibration_folds_));
+  if (u.version >= 2) VIGIL_RETURN_IF_ERROR(r.F32("input_smoothing", &m.input_smoothing_));
   VIGIL_RETURN_IF_ERROR(r.U64("training_rows", &m.info_.training_rows));
   FitOptions check;
   check.window = m.window_;
@@ -238,6 +246,7 @@ Result<Model> Model::DeserializeFrom(std::span<const uint8_t> bytes, const std::
   check.smooth = m.smooth_;
   check.min_run = m.min_run_;
   check.calibration_folds = m.calibration_folds_;
+  check.input_smoothing = m.input_smoothing_;
   if (Status s = ValidateFitOptions(check); !s.ok()) return r.Error("alarm policy", s.message());
   if (static_cast<uint64_t>(std::max(m.window_, 1u)) * channels > (1u << 24)) {
     return r.Error("window", "window " + std::to_string(m.window_) + " x " + std::to_string(channels) +
@@ -252,7 +261,7 @@ Result<Model> Model::DeserializeFrom(std::span<const uint8_t> bytes, const std::
   VIGIL_RETURN_IF_ERROR(
       ReadComponent(r, u.payload, u.version, "detector", [&](core::ByteReader& sub) { return (*det)->Load(sub); }));
   m.detector_ = std::move(*det);
-  detect::WindowFeatures wf({m.window_, m.window_stats_}, channels);
+  detect::WindowFeatures wf({m.window_, m.window_stats_, m.input_smoothing_}, channels);
   if (m.detector_->dim() != wf.out_dim()) {
     return r.Error("detector", "detector expects " + std::to_string(m.detector_->dim()) +
                                    " features but the schema gives " + std::to_string(wf.out_dim()));
@@ -270,7 +279,7 @@ Result<Model> Model::DeserializeFrom(std::span<const uint8_t> bytes, const std::
 }
 
 std::vector<std::string> Model::FeatureNames() const {
-  detect::WindowFeatures wf({window_, window_stats_}, schema_.size());
+  detect::WindowFeatures wf({window_, window_stats_, input_smoothing_}, schema_.size());
   std::vector<std::string> out(wf.out_dim());
   for (size_t i = 0; i < out.size(); ++i) out[i] = wf.FeatureName(i, schema_.names());
   return out;
@@ -287,6 +296,9 @@ void Model::Describe(std::ostream& os) const {
     os << "window: " << window_ << " (" << detect::FeatureStatsName(window_stats_) << ")\n";
   } else {
     os << "window: none (raw channels)\n";
+  }
+  if (input_smoothing_ > 0.0f && input_smoothing_ < 1.0f) {
+    os << "input_smoothing: exponential, newest frame weight " << input_smoothing_ << "\n";
   }
   os << "features: " << detector_->dim() << "\n";
   os << "parameter_bytes: " << detector_->ParameterBytes() << "\n";

@@ -12,7 +12,7 @@ namespace vigil {
 struct StreamScorer::State {
   State(const Model& m)
       : model(m),
-        features({m.window_, m.window_stats_}, m.schema_.size()),
+        features({m.window_, m.window_stats_, m.input_smoothing_}, m.schema_.size()),
         smoother(m.smooth_),
         debouncer(m.min_run_),
         feature_row(features.out_dim()),

@@ -105,3 +105,22 @@ TEST(WindowFeaturesTest, LagsParseAloneOnly) {
   ASSERT_FALSE(mixed.ok());
   EXPECT_NE(mixed.status().message().find("'lags' cannot be combined"), std::string::npos);
 }
+
+TEST(WindowFeaturesTest, ExponentialSmoothingComesBeforeEveryStatistic) {
+  vigil::detect::WindowFeatures wf({.window = 2, .stats = vigil::detect::kFeatLags, .smoothing = 0.5f}, 1);
+  std::vector<float> out(2);
+  const float frames[] = {4, 8, 0, 0};
+  wf.Push({&frames[0], 1}, out.data());  // starts at the first frame
+  EXPECT_EQ(out, (std::vector<float>{4, 4}));
+  wf.Push({&frames[1], 1}, out.data());  // 4 + 0.5·(8 − 4)
+  EXPECT_EQ(out, (std::vector<float>{4, 6}));
+  wf.Push({&frames[2], 1}, out.data());
+  EXPECT_EQ(out, (std::vector<float>{6, 3}));
+  wf.Reset();
+  wf.Push({&frames[3], 1}, out.data());  // a reset restarts the smoothing too
+  EXPECT_EQ(out, (std::vector<float>{0, 0}));
+  vigil::detect::WindowFeatures mean({.window = 2, .stats = vigil::detect::kFeatMean, .smoothing = 0.5f}, 1);
+  mean.Push({&frames[0], 1}, out.data());
+  mean.Push({&frames[1], 1}, out.data());
+  EXPECT_EQ(out[0], 5.0f);  // mean of the smoothed 4 and 6
+}

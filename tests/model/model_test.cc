@@ -141,3 +141,37 @@ TEST(ModelLoadTest, ReadsFormatVersion1) {
   EXPECT_EQ(again->info().format_version, vigil::kModelFormatVersion);
   EXPECT_EQ(again->Serialize(), m->Serialize());
 }
+
+TEST(ModelFitTest, InputSmoothingIsValidatedStoredAndUsed) {
+  vigil::FrameTable t;
+  t.schema = vigil::FrameSchema({"a", "b"});
+  for (int r = 0; r < 300; ++r) {
+    t.timestamps.push_back(r);
+    t.values.push_back(static_cast<float>(r % 7));
+    t.values.push_back(static_cast<float>((r * 3) % 5));
+  }
+  auto defaults = vigil::DefaultFitOptions("zscore");
+  ASSERT_TRUE(defaults.ok());
+  vigil::FitOptions o = std::move(*defaults);
+  o.input_smoothing = 1.5f;
+  auto bad = vigil::Model::Fit(t, o);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("input smoothing must be in [0, 1]"), std::string::npos);
+  o.input_smoothing = 0.2f;
+  auto m = vigil::Model::Fit(t, o);
+  ASSERT_TRUE(m.ok()) << m.status().message();
+  auto loaded = vigil::Model::Deserialize(m->Serialize(), "mem");
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  EXPECT_EQ(loaded->input_smoothing(), 0.2f);
+  std::ostringstream d;
+  loaded->Describe(d);
+  EXPECT_NE(d.str().find("input_smoothing: exponential, newest frame weight 0.2"), std::string::npos) << d.str();
+  // The smoothed model scores differently from an unsmoothed one on the same rows.
+  o.input_smoothing = 0.0f;
+  auto raw = vigil::Model::Fit(t, o);
+  ASSERT_TRUE(raw.ok());
+  vigil::StreamScorer a(*loaded), b(*raw);
+  double diff = 0;
+  for (size_t r = 0; r < 50; ++r) diff += std::abs(a.Step(t.row(r)).score - b.Step(t.row(r)).score);
+  EXPECT_GT(diff, 0.0);
+}

@@ -365,3 +365,22 @@ TEST(CliNeuralTest, BenchTimesClassicDetectorsToo) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(CliSkabTest, ConvAeReachesTheAcceptanceBar) {
+  const std::string json = ::testing::TempDir() + "/skab_conv_ae.json";
+  CliRun r = Vigil(std::string("eval skab ") + VIGIL_SKAB_DIR + " --detector conv-ae --json " + json);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string j = ReadAll(json);
+  auto field = [&](const std::string& key) {
+    const size_t k = j.find("\"" + key + "\"", j.find("\"conv-ae\""));
+    EXPECT_NE(k, std::string::npos) << key;
+    return std::stod(j.substr(j.find(':', k) + 1));
+  };
+  // Published Conv-AE on SKAB: F1 0.78 with FAR 13.55 %.
+  EXPECT_GE(field("f1"), 0.78);
+  EXPECT_LE(field("far_pct"), 14.0);
+}
+
+}  // namespace

@@ -75,6 +75,9 @@ Result<CsvOptions> ToCsvOptions(const CsvFlags& f) {
 void AddFitFlags(CLI::App* cmd, FitFlags* f) {
   cmd->add_option("--window", f->window, "Sliding-window features over this many rows (0 = raw channels)");
   cmd->add_option("--window-stats", f->window_stats, "Window features: any of raw,mean,std,diff, or lags (the whole window, for ae/conv-ae)");
+  cmd->add_option("--input-smoothing", f->input_smoothing,
+                  "Exponential smoothing of every channel before the window features: weight of the newest row in "
+                  "(0, 1); 0 = off");
   cmd->add_option("--threshold-method", f->threshold_method, "quantile | pot | spot");
   cmd->add_option("--quantile", f->quantile, "quantile method: q of the normal scores");
   cmd->add_option("--risk", f->risk, "pot/spot: exceedance probability per sample");
@@ -122,6 +125,7 @@ Result<FitOptions> ToFitOptions(const FitFlags& f, const std::string& detector) 
     if (!stats.ok()) return stats.status();
     o.window_stats = *stats;
   }
+  if (f.input_smoothing) o.input_smoothing = *f.input_smoothing;
   if (f.threshold_method) {
     VIGIL_ASSIGN_OR_RETURN(o.threshold.kind, ParseThresholdKind(*f.threshold_method));
     if (o.threshold.kind == ThresholdKind::kFixed) {

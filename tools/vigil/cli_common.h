@@ -38,6 +38,7 @@ struct FitFlags {
   std::optional<uint32_t> window, smooth, min_run, trees, subsample, calibration_folds;
   std::optional<std::string> window_stats, threshold_method, combine;
   std::optional<double> quantile, risk, init_quantile, margin, explained_variance;
+  std::optional<float> input_smoothing;
   std::optional<uint64_t> seed;
   // ae / conv-ae
   std::optional<std::string> hidden, channels;
