@@ -1,5 +1,6 @@
 // The recommended recipe per detector: one parameter set for every data set. Thresholds are
 // learned from each fit's normal data; nothing here is tuned to a particular file.
+#include "detect/window_features.h"
 #include "vigil/evaluate.h"
 
 namespace vigil {
@@ -32,7 +33,7 @@ Result<FitOptions> DefaultFitOptions(std::string_view detector) {
     // sustained departures stand out (SKAB AUC-ROC 0.835 → 0.845). The errors of smooth inputs
     // on the training rows are small, hence the wide margin over their 99th percentile.
     o.window = 16;
-    o.window_stats = 16;  // lags
+    o.window_stats = detect::kFeatLags;
     o.input_smoothing = 0.05f;
     o.threshold.margin = 15.0;
   } else {

@@ -1,6 +1,7 @@
 // vigil inspect: what a model file holds.
 #include <iostream>
 
+#include "detect/window_features.h"
 #include "vigil/cli_common.h"
 
 namespace vigil::cli {
@@ -12,7 +13,7 @@ int RunInspect(const std::string& path) {
   std::cout << "model: " << path << "\n";
   model->Describe(std::cout);
   std::vector<std::string> features = model->FeatureNames();
-  if (model->window() > 1 && model->window_stats() == 16) {  // lags: say it, do not list W×C names
+  if (model->window() > 1 && model->window_stats() == detect::kFeatLags) {  // say it, do not list W×C names
     std::cout << "feature_names: <channel>.lag" << model->window() - 1 << " ... <channel>.lag0 (" << features.size()
               << " values, oldest frame first)\n";
   } else if (features.size() != model->schema().size()) {
