@@ -1,21 +1,33 @@
-// DenseF32: y = act(x · Wᵀ + bias), written once with Highway and compiled for every target.
+// DenseF32 / DenseF32Rows: y = act(x · Wᵀ + bias), written once with Highway and compiled for
+// every target.
 //
 // Weight layout (built by PackDense, see dense_layout.h): panels of kDensePanel = 16 outputs,
 // each stored input-major (in × 16 floats), zero-padded past `out`, followed by the bias padded
 // to whole panels. For input i the kernel loads the 16 weights of a panel as 1, 2 or 4 vectors,
-// broadcasts x[b][i] and FMAs into accumulators that each hold outputs of one batch row.
+// broadcasts x[r][i] and FMAs into accumulators that each hold outputs of one row.
 //
-// Register tile: kRows batch rows × kPanels panels of accumulators, initialized with the bias,
-// then one FMA per (row, vector) per input; bias and activation are therefore fused and y is
-// written exactly once. The tile is chosen per target so that enough independent FMA chains
-// are in flight to hide FMA latency (≥ 8 accumulators) without spilling (≤ 12 of 16 vector
-// registers, ≤ 24 of 32 with AVX-512). Batch 1 uses 1 row × several panels (a GEMV), large
-// batches a tall tile that reuses each weight load for many rows; for large batches panel
-// groups are the outer loop so a group's weights stay in cache across all row blocks.
+// Register tile: kRows rows × kPanels panels of accumulators, initialized with the bias, then
+// one FMA per (row, vector) per input; bias and activation are therefore fused and y is written
+// exactly once. The tile is chosen per target so that enough independent FMA chains are in
+// flight to hide FMA latency (≥ 8 accumulators) without spilling (≤ 12 of 16 vector registers,
+// ≤ 24 of 32 with AVX-512). Few rows use 1–5 rows × several panels (batch 1 is a GEMV over 8
+// panels with AVX-512, 4 with AVX2); many rows a tall tile that reuses each weight load for many
+// rows, with panel groups as the outer loop so a group's weights stay in L1 across all row
+// blocks, and the rows split into nearly equal blocks (8 rows on AVX2 run as 4 + 4, not 6 + 2,
+// whose 2-row tile would have too few FMA chains).
 //
-// Padding contract: none for callers. x and y are read/written only inside batch × in and
-// batch × out; the partial last panel is computed on the zero padding and only its valid
-// lanes are stored (through a stack buffer, since masked stores are not safe on every target).
+// Batch 1 is bound by memory bandwidth, not by FMAs: every weight is used once, so one 16-lane
+// FMA needs 64 new bytes, while a core streams ~30 bytes per cycle from L2 (less from L3); the
+// MLPerf autoencoder's 1.06 MB of packed weights do not even fit a 1 MB L2. Measured on Zen4:
+// the batch-1 pass runs at the speed of a plain read of the same bytes (bench/dense_ae_bench
+// prints both floors). Tried and rejected, slower or no better there: one panel at a time with
+// split-input accumulators (a single sequential stream; ~10% slower), 12–16 panels per tile
+// (panels lie in·64 bytes apart, so for in a multiple of 64 all streams share one L1 set and
+// thrash its 8 ways), software prefetch 256 B–2 KB ahead (within noise).
+//
+// Padding contract: none for callers. x and y are read/written only inside their rows; the
+// partial last panel is computed on the zero padding and only its valid lanes are stored
+// (through a stack buffer, since masked stores are not safe on every target).
 // Accumulation order per output is bias, then inputs 0..in-1, each with one rounding (FMA).
 #include <cstring>
 
@@ -64,6 +76,7 @@ struct Layer {
   const float* weights;  // panel 0
   const float* bias;     // padded to whole panels
   const float* x;
+  size_t x_stride;  // floats from one row of x to the next
   float* y;
   size_t in;
   size_t out;
@@ -80,6 +93,23 @@ HWY_INLINE void StoreOutputs(DF d, VF v, float* HWY_RESTRICT dst, size_t valid) 
   }
 }
 
+// Vector registers of the target (x86: 32 with AVX-512, else 16).
+constexpr size_t kVectorRegisters = kLanes >= 16 ? 32 : 16;
+
+// Keeps loaded weight vectors in registers. Left alone, GCC folds each weight load into the FMAs
+// as a memory operand, once per row: a 3-row tile then issues 12 vector loads per 9 FMAs and is
+// bound by the load ports (measured with AVX-512 on Zen4: batch 3 went from 1.45× to 1.11× of
+// the FMA floor with this). Only used where the tile leaves a register for every weight vector.
+template <size_t kCount>
+HWY_INLINE void PinInRegisters(VF (&v)[kCount]) {
+#if HWY_ARCH_X86 && HWY_TARGET != HWY_SCALAR && HWY_TARGET != HWY_EMU128
+  HWY_UNROLL(32)
+  for (size_t i = 0; i < kCount; ++i) asm("" : "+v"(v[i].raw));
+#else
+  (void)v;
+#endif
+}
+
 // Computes rows [row0, row0 + kRows) × panels [panel0, panel0 + kPanels).
 // Not inlined: each tile shape gets its own register allocation, which keeps the accumulators
 // in registers (inlined into one large dispatcher, GCC spilled them to the stack every FMA).
@@ -90,7 +120,8 @@ HWY_NOINLINE void Tile(const Layer& layer, size_t row0, size_t panel0) {
   const size_t in = layer.in;
   const size_t panel_stride = in * kDensePanel;
   const float* HWY_RESTRICT w = layer.weights + panel0 * panel_stride;
-  const float* HWY_RESTRICT x = layer.x + row0 * in;
+  const size_t x_stride = layer.x_stride;
+  const float* HWY_RESTRICT x = layer.x + row0 * x_stride;
 
   VF acc[kRows][kVecs];
   HWY_UNROLL(32)
@@ -106,9 +137,10 @@ HWY_NOINLINE void Tile(const Layer& layer, size_t row0, size_t panel0) {
       wv[v] = hn::LoadU(
           d, w + (v / kVecsPerPanel) * panel_stride + i * kDensePanel + (v % kVecsPerPanel) * kLanes);
     }
+    if constexpr (kRows > 1 && (kRows + 1) * kVecs + 1 <= kVectorRegisters) PinInRegisters(wv);
     HWY_UNROLL(32)
     for (size_t r = 0; r < kRows; ++r) {
-      const VF xv = hn::Set(d, x[r * in + i]);
+      const VF xv = hn::Set(d, x[r * x_stride + i]);
       HWY_UNROLL(32)
       for (size_t v = 0; v < kVecs; ++v) acc[r][v] = hn::MulAdd(xv, wv[v], acc[r][v]);
     }
@@ -145,22 +177,40 @@ HWY_INLINE void RowBlock(const Layer& layer, size_t row0, size_t rows, size_t pa
   }
 }
 
-void DenseImpl(const float* HWY_RESTRICT packed, const float* HWY_RESTRICT x, size_t batch, size_t in,
-               size_t out, Activation act, float* HWY_RESTRICT y) {
+// Rows [row0, row0 + rows) (rows <= kRows) × the panel group [panel_begin, panel_end) of the
+// large-batch path: always kBigPanels-wide tiles, which every row count up to kMaxRows fits.
+template <size_t kRows>
+HWY_INLINE void GroupBlock(const Layer& layer, size_t row0, size_t rows, size_t panel_begin, size_t panel_end) {
+  if (rows == kRows) {
+    PanelRun<kRows, kBigPanels>(layer, row0, panel_begin, panel_end);
+  } else if constexpr (kRows > 1) {
+    GroupBlock<kRows - 1>(layer, row0, rows, panel_begin, panel_end);
+  }
+}
+
+void DenseImpl(const float* HWY_RESTRICT packed, const float* HWY_RESTRICT x, size_t x_stride, size_t rows,
+               size_t in, size_t out, Activation act, float* HWY_RESTRICT y) {
   const size_t panels = DensePanels(out);
-  const Layer layer{packed, packed + panels * in * kDensePanel, x, y, in, out, act};
-  if (batch < kMaxRows) {
-    RowBlock<kMaxRows>(layer, 0, batch, 0, panels);
+  const Layer layer{packed, packed + panels * in * kDensePanel, x, x_stride, y, in, out, act};
+  if (rows < kMaxRows) {
+    RowBlock<kMaxRows>(layer, 0, rows, 0, panels);
     return;
   }
+  // Nearly equal row blocks of at most kMaxRows (each at least kMaxRows / 2 rows).
+  const size_t blocks = (rows + kMaxRows - 1) / kMaxRows;
+  const size_t base_rows = rows / blocks;
+  const size_t taller_blocks = rows % blocks;  // these get base_rows + 1
   // Panel groups outermost: a group's weights are loaded from memory once and stay in cache
   // while every row block passes over them (rows outermost would stream all weights once per
   // row block).
   for (size_t p0 = 0; p0 < panels; p0 += kBigPanels) {
     const size_t p1 = p0 + kBigPanels < panels ? p0 + kBigPanels : panels;
     size_t row0 = 0;
-    for (; row0 + kMaxRows <= batch; row0 += kMaxRows) RowBlock<kMaxRows>(layer, row0, kMaxRows, p0, p1);
-    if (row0 < batch) RowBlock<kMaxRows>(layer, row0, batch - row0, p0, p1);
+    for (size_t b = 0; b < blocks; ++b) {
+      const size_t block_rows = base_rows + (b < taller_blocks ? 1 : 0);
+      GroupBlock<kMaxRows>(layer, row0, block_rows, p0, p1);
+      row0 += block_rows;
+    }
   }
 }
 
@@ -177,7 +227,12 @@ HWY_EXPORT(DenseTargetNameImpl);
 
 void DenseF32(const float* packed, const float* x, size_t batch, size_t in, size_t out, Activation act,
               float* y) {
-  HWY_DYNAMIC_DISPATCH(DenseImpl)(packed, x, batch, in, out, act, y);
+  HWY_DYNAMIC_DISPATCH(DenseImpl)(packed, x, in, batch, in, out, act, y);
+}
+
+void DenseF32Rows(const float* packed, const float* x, size_t x_row_stride, size_t rows, size_t in, size_t out,
+                  Activation act, float* y) {
+  HWY_DYNAMIC_DISPATCH(DenseImpl)(packed, x, x_row_stride, rows, in, out, act, y);
 }
 
 const char* DenseF32TargetName() { return HWY_DYNAMIC_DISPATCH(DenseTargetNameImpl)(); }

@@ -3,14 +3,22 @@
 //   std::vector<float> packed(PackedDenseFloats(in, out));
 //   PackDense(w, bias, in, out, packed.data());            // once, at model load/plan time
 //   DenseF32(packed.data(), x, batch, in, out, Activation::kRelu, y);   // per inference
+//   // Rows `stride` floats apart, possibly overlapping (a Conv1D's sliding windows):
+//   DenseF32Rows(packed.data(), x, stride, rows, in, out, Activation::kRelu, y);
 //
 // Contract
-// - W is row-major out × in as given to PackDense; the packed layout is private to the kernel
-//   (documented in dense.cc) and 64-byte aligned when `packed` is.
-// - x is batch × in row-major, y is batch × out row-major; x and y do not overlap.
-// - DenseF32 never allocates and never fails; it dispatches at run time to the best SIMD
-//   target the CPU supports (Highway dynamic dispatch). DenseF32Reference is the plain scalar
-//   definition every target is tested against.
+// - W is row-major out × in as given to PackDense; the packed layout is fixed (dense_layout.h)
+//   and 64-byte aligned when `packed` is.
+// - DenseF32: x is batch × in row-major, y is batch × out row-major.
+// - DenseF32Rows: row r of x is the `in` floats at x + r·x_row_stride; rows may overlap each
+//   other (any stride, also < in); y is rows × out row-major. DenseF32 is DenseF32Rows with
+//   x_row_stride = in.
+// - y overlaps neither x nor packed. Only the rows × in inputs and rows × out outputs named
+//   above are read / written (no padding needed around the caller's buffers).
+// - The kernels never allocate and never fail; they dispatch at run time to the best SIMD
+//   target the CPU supports (Highway dynamic dispatch). They are reentrant and thread-safe
+//   (no state beyond the caller's buffers). The *Reference functions are the plain scalar
+//   definitions every target is tested against.
 #pragma once
 
 #include <cstddef>
@@ -33,15 +41,19 @@ size_t PackedDenseFloats(size_t in, size_t out);
 void PackDense(const float* w, const float* bias, size_t in, size_t out, float* packed);
 void DenseF32(const float* packed, const float* x, size_t batch, size_t in, size_t out, Activation act,
               float* y);
+void DenseF32Rows(const float* packed, const float* x, size_t x_row_stride, size_t rows, size_t in, size_t out,
+                  Activation act, float* y);
 void DenseF32Reference(const float* w, const float* bias, const float* x, size_t batch, size_t in, size_t out,
                        Activation act, float* y);
+void DenseF32RowsReference(const float* w, const float* bias, const float* x, size_t x_row_stride, size_t rows,
+                           size_t in, size_t out, Activation act, float* y);
 
 // Elementwise activation in place (dispatched) and its scalar reference.
 void ActivateF32(Activation act, float* x, size_t n);
 void ActivateF32Reference(Activation act, float* x, size_t n);
 
-// Name of the Highway target (e.g. "AVX2") DenseF32 / ActivateF32 currently dispatch to; tests
-// use it to prove each target really ran, benches to report what was measured.
+// Name of the Highway target (e.g. "AVX2") DenseF32 and DenseF32Rows / ActivateF32 currently
+// dispatch to; tests use it to prove each target really ran, benches to report what was measured.
 const char* DenseF32TargetName();
 const char* ActivateF32TargetName();
 

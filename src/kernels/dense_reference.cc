@@ -4,22 +4,27 @@
 
 namespace vigil::kernels {
 
-void DenseF32Reference(const float* w, const float* bias, const float* x, size_t batch, size_t in, size_t out,
-                       Activation act, float* y) {
-  for (size_t b = 0; b < batch; ++b) {
-    const float* xb = x + b * in;
-    float* yb = y + b * out;
+void DenseF32RowsReference(const float* w, const float* bias, const float* x, size_t x_row_stride, size_t rows,
+                           size_t in, size_t out, Activation act, float* y) {
+  for (size_t r = 0; r < rows; ++r) {
+    const float* xr = x + r * x_row_stride;
+    float* yr = y + r * out;
     for (size_t o = 0; o < out; ++o) {
       const float* row = w + o * in;
       float sum = 0.0f;
       for (size_t i = 0; i < in; ++i) {
-        const float product = xb[i] * row[i];
+        const float product = xr[i] * row[i];
         sum += product;
       }
-      yb[o] = sum + bias[o];
+      yr[o] = sum + bias[o];
     }
-    ActivateF32Reference(act, yb, out);
+    ActivateF32Reference(act, yr, out);
   }
+}
+
+void DenseF32Reference(const float* w, const float* bias, const float* x, size_t batch, size_t in, size_t out,
+                       Activation act, float* y) {
+  DenseF32RowsReference(w, bias, x, in, batch, in, out, act, y);
 }
 
 }  // namespace vigil::kernels

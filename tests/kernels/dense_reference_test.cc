@@ -1,6 +1,7 @@
 // DenseF32Reference against a layer computed by hand.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <vector>
 
 #include "kernels/dense.h"
@@ -29,6 +30,21 @@ TEST(DenseReferenceTest, SingleInputSingleOutput) {
   float y = 0.0f;
   DenseF32Reference(&w, &bias, &x, 1, 1, 1, Activation::kLeakyRelu, &y);
   EXPECT_FLOAT_EQ(y, -0.0175f);  // (−2 + 0.25) · 0.01
+}
+
+TEST(DenseReferenceTest, OverlappingRowsByHand) {
+  // Rows of 3 inputs, 1 float apart over x = [1, 2, 3, 4]: [1, 2, 3] and [2, 3, 4].
+  // W = [[1, 0, -1]], b = [0.5] → [1 − 3 + 0.5, 2 − 4 + 0.5] = [−1.5, −1.5].
+  const std::vector<float> w = {1, 0, -1};
+  const float bias = 0.5f;
+  const std::vector<float> x = {1, 2, 3, 4};
+  std::vector<float> y(2);
+  DenseF32RowsReference(w.data(), &bias, x.data(), 1, 2, 3, 1, Activation::kNone, y.data());
+  EXPECT_EQ(y, (std::vector<float>{-1.5f, -1.5f}));
+  // Stride 4 skips a gap: rows [1, 2, 3] and [5, 6, 7] of x = [1, 2, 3, NaN, 5, 6, 7].
+  const std::vector<float> gapped = {1, 2, 3, NAN, 5, 6, 7};
+  DenseF32RowsReference(w.data(), &bias, gapped.data(), 4, 2, 3, 1, Activation::kNone, y.data());
+  EXPECT_EQ(y, (std::vector<float>{-1.5f, -1.5f}));
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// DenseF32 on every compiled Highway target against DenseF32Reference.
+// DenseF32 and DenseF32Rows on every compiled Highway target against their scalar references.
 //
 // Tolerance, per output. Both sides add the same terms (bias and n = in products) in the same
 // order; the kernel rounds once per FMA, the reference once per product and once per addition.
@@ -13,8 +13,10 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "hwy/aligned_allocator.h"
@@ -42,16 +44,29 @@ std::vector<float> RandomVector(size_t n, std::mt19937& rng) {
   return v;
 }
 
-// Runs one case on the current target and checks every output, guard and input.
-void CheckDense(size_t batch, size_t in, size_t out, Activation act, uint32_t seed) {
+// Runs one case on the current target and checks every output, guard and input. Row r of x
+// starts at r·x_stride (x_stride == 0 means contiguous rows and the DenseF32 entry point);
+// floats of x that belong to no row are NaN, so reading one poisons an output.
+void CheckDense(size_t batch, size_t in, size_t out, Activation act, uint32_t seed, size_t x_stride = 0) {
+  const bool rows_entry = x_stride != 0;
+  const size_t stride = rows_entry ? x_stride : in;
   SCOPED_TRACE(testing::Message() << "batch=" << batch << " in=" << in << " out=" << out
-                                  << " act=" << static_cast<int>(act) << " seed=" << seed);
+                                  << " act=" << static_cast<int>(act) << " seed=" << seed
+                                  << (rows_entry ? " x_stride=" : "") << (rows_entry ? std::to_string(stride) : ""));
   std::mt19937 rng(seed);
   const std::vector<float> w = RandomVector(in * out, rng);
   const std::vector<float> bias = RandomVector(out, rng);
   // Scaled so tanh/sigmoid/GELU see both their linear and saturated ranges.
-  std::vector<float> x = RandomVector(batch * in, rng);
-  for (float& f : x) f *= 3.0f / std::sqrt(static_cast<float>(in));
+  const size_t x_floats = batch == 0 ? 0 : (batch - 1) * stride + in;
+  std::vector<float> x(x_floats + kGuard, std::numeric_limits<float>::quiet_NaN());
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  const float scale = 3.0f / std::sqrt(static_cast<float>(in));
+  for (size_t b = 0; b < batch; ++b) {
+    for (size_t i = 0; i < in; ++i) {
+      float& f = x[b * stride + i];
+      if (std::isnan(f)) f = dist(rng) * scale;  // overlapping rows share their floats
+    }
+  }
 
   const size_t packed_floats = PackedDenseFloats(in, out);
   auto packed = hwy::AllocateAligned<float>(packed_floats);
@@ -61,12 +76,16 @@ void CheckDense(size_t batch, size_t in, size_t out, Activation act, uint32_t se
 
   std::vector<float> y(batch * out + kGuard, kGuardValue);
   std::fill(y.begin(), y.begin() + batch * out, std::numeric_limits<float>::quiet_NaN());
-  DenseF32(packed.get(), x.data(), batch, in, out, act, y.data());
+  if (rows_entry) {
+    DenseF32Rows(packed.get(), x.data(), stride, batch, in, out, act, y.data());
+  } else {
+    DenseF32(packed.get(), x.data(), batch, in, out, act, y.data());
+  }
 
   std::vector<float> pre(batch * out);
   std::vector<float> expected(batch * out);
-  DenseF32Reference(w.data(), bias.data(), x.data(), batch, in, out, Activation::kNone, pre.data());
-  DenseF32Reference(w.data(), bias.data(), x.data(), batch, in, out, act, expected.data());
+  DenseF32RowsReference(w.data(), bias.data(), x.data(), stride, batch, in, out, Activation::kNone, pre.data());
+  DenseF32RowsReference(w.data(), bias.data(), x.data(), stride, batch, in, out, act, expected.data());
 
   const double gamma2 = 2.0 * Gamma(in + 1);
   size_t failures = 0;
@@ -74,7 +93,7 @@ void CheckDense(size_t batch, size_t in, size_t out, Activation act, uint32_t se
     for (size_t o = 0; o < out && failures < 5; ++o) {
       double magnitude = std::fabs(bias[o]);
       for (size_t i = 0; i < in; ++i)
-        magnitude += std::fabs(static_cast<double>(x[b * in + i]) * w[o * in + i]);
+        magnitude += std::fabs(static_cast<double>(x[b * stride + i]) * w[o * in + i]);
       const size_t k = b * out + o;
       const double tol = ActivationSlopeBound(act) * gamma2 * magnitude +
                          2.0 * ActivationTolerance(act, pre[k], expected[k]);
@@ -88,7 +107,8 @@ void CheckDense(size_t batch, size_t in, size_t out, Activation act, uint32_t se
   }
   for (size_t g = 0; g < kGuard; ++g)
     ASSERT_EQ(y[batch * out + g], kGuardValue) << "guard " << g << " overwritten";
-  ASSERT_EQ(x, x_copy) << "input modified";
+  // Bitwise (NaN gaps compare unequal with ==).
+  ASSERT_EQ(std::memcmp(x.data(), x_copy.data(), x.size() * sizeof(float)), 0) << "input modified";
   ASSERT_TRUE(std::equal(packed_copy.begin(), packed_copy.end(), packed.get())) << "packed weights modified";
 }
 
@@ -152,6 +172,73 @@ TEST_P(DenseTest, HandComputedSmallLayer) {
   EXPECT_EQ(y, (std::vector<float>{0.5f, -11.0f}));
   DenseF32(packed.data(), x.data(), 1, 2, 2, Activation::kLeakyRelu, y.data());
   EXPECT_EQ(y, (std::vector<float>{0.5f, -0.11f}));
+}
+
+TEST_P(DenseTest, SmallAndRowBlockBoundaryBatches) {
+  // Every row count up to two tall tiles and a few beyond: each takes its own tile shape (few
+  // rows) or its own split into nearly equal row blocks (many rows).
+  const size_t n = lanes();
+  const size_t ins[] = {1, n + 1, 17, 128};
+  const size_t outs[] = {1, n > 1 ? n - 1 : 2, 33, 130};
+  uint32_t seed = kSeed + 100;
+  size_t case_index = 0;
+  for (size_t batch = 1; batch <= 14; ++batch) {
+    for (size_t in : ins) {
+      for (size_t out : outs) {
+        CheckDense(batch, in, out, kAllActivations[case_index++ % std::size(kAllActivations)], seed++);
+        if (HasFatalFailure()) return;
+      }
+    }
+  }
+  for (size_t batch : {size_t{19}, size_t{25}, size_t{31}, size_t{37}}) {
+    CheckDense(batch, 40, 49, Activation::kRelu, seed++);
+    if (HasFatalFailure()) return;
+  }
+}
+
+TEST_P(DenseTest, RowsWithGapsAndOverlapsMatchReference) {
+  // Stride > in leaves NaN gaps the kernel must not read; stride < in makes rows overlap (a
+  // Conv1D's windows); stride 0 repeats one row.
+  const size_t n = lanes();
+  uint32_t seed = kSeed + 200;
+  size_t case_index = 0;
+  for (size_t in : {size_t{1}, n + 1, size_t{21}, size_t{96}}) {
+    for (size_t out : {size_t{1}, n + 1, size_t{32}}) {
+      for (size_t stride : {in + 3, in > 1 ? in / 2 : 1, size_t{1}}) {
+        for (size_t rows : {size_t{1}, size_t{2}, size_t{3}, size_t{5}, size_t{7}, size_t{13}, size_t{40}}) {
+          CheckDense(rows, in, out, kAllActivations[case_index++ % std::size(kAllActivations)], seed++, stride);
+          if (HasFatalFailure()) return;
+        }
+      }
+    }
+  }
+}
+
+TEST_P(DenseTest, RowsWithContiguousStrideEqualsDenseBitwise) {
+  const size_t in = 37;
+  const size_t out = 19;
+  std::mt19937 rng(kSeed + 300);
+  const std::vector<float> w = RandomVector(in * out, rng);
+  const std::vector<float> bias = RandomVector(out, rng);
+  for (size_t rows : {size_t{1}, size_t{4}, size_t{9}}) {
+    const std::vector<float> x = RandomVector(rows * in, rng);
+    auto packed = hwy::AllocateAligned<float>(PackedDenseFloats(in, out));
+    PackDense(w.data(), bias.data(), in, out, packed.get());
+    std::vector<float> dense(rows * out, std::numeric_limits<float>::quiet_NaN());
+    std::vector<float> strided(rows * out, std::numeric_limits<float>::quiet_NaN());
+    DenseF32(packed.get(), x.data(), rows, in, out, Activation::kGelu, dense.data());
+    DenseF32Rows(packed.get(), x.data(), in, rows, in, out, Activation::kGelu, strided.data());
+    EXPECT_EQ(dense, strided) << "rows=" << rows;
+  }
+}
+
+TEST_P(DenseTest, ZeroRowsWritesNothing) {
+  std::vector<float> packed(PackedDenseFloats(3, 2), 1.0f);
+  const float x = 1.0f;
+  float y = kGuardValue;
+  DenseF32(packed.data(), &x, 0, 3, 2, Activation::kNone, &y);
+  DenseF32Rows(packed.data(), &x, 3, 0, 3, 2, Activation::kNone, &y);
+  EXPECT_EQ(y, kGuardValue);
 }
 
 INSTANTIATE_TEST_SUITE_P(Targets, DenseTest, testing::ValuesIn(CompiledTargets()), TargetParamName);
