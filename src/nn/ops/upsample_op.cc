@@ -18,7 +18,8 @@ class Upsample1DOp final : public Op {
   Result<core::Shape> InferShape(std::span<const core::Shape> inputs) const override {
     const core::Shape& x = inputs[0];
     if (x.rank != 2) {
-      return Status::InvalidArgument(OpError(*this, "input sample shape " + x.ToString() + " must be [length, channels]"));
+      return Status::InvalidArgument(
+          OpError(*this, "input sample shape " + x.ToString() + " must be [length, channels]"));
     }
     return core::Shape::Of({x.dims[0] * factor_, x.dims[1]});
   }
@@ -31,7 +32,8 @@ class Upsample1DOp final : public Op {
     const float* src = x.F32();
     float* dst = output.F32();
     for (int64_t r = 0; r < rows; ++r) {
-      for (int64_t j = 0; j < factor_; ++j) std::memcpy(dst + (r * factor_ + j) * channels, src + r * channels, row_bytes);
+      for (int64_t j = 0; j < factor_; ++j)
+        std::memcpy(dst + (r * factor_ + j) * channels, src + r * channels, row_bytes);
     }
   }
 

@@ -69,7 +69,8 @@ void Adam::Step(const MlpGradients& grads, MlpParams* params) {
   Step(g, p);
 }
 
-void Adam::Step(std::span<const std::vector<float>* const> grads, std::span<std::vector<float>* const> params) {
+void Adam::Step(std::span<const std::vector<float>* const> grads,
+                std::span<std::vector<float>* const> params) {
   VIGIL_CHECK(grads.size() == moments_.size() && params.size() == moments_.size());
   ++steps_;
   beta1_power_ *= static_cast<double>(options_.beta1);

@@ -10,19 +10,14 @@ namespace vigil::nn::train {
 namespace {
 
 constexpr int64_t kMaxDim = int64_t{1} << 24;
+// As nn::CreateUpsample1DOp, so every trainable net exports to the inference graph.
+constexpr int64_t kMaxFactor = 4096;
+// Weights of one layer (1 GiB of floats): far beyond any detector, keeps allocations sane.
+constexpr int64_t kMaxWeights = int64_t{1} << 28;
 
 bool IsReluLike(kernels::Activation act) {
   return act == kernels::Activation::kRelu || act == kernels::Activation::kLeakyRelu ||
          act == kernels::Activation::kGelu;
-}
-
-std::string ShapeText(const std::vector<int64_t>& shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i) {
-    if (i > 0) s += ',';
-    s += std::to_string(shape[i]);
-  }
-  return s + "]";
 }
 
 Status Bad(size_t index, const std::string& what) {
@@ -44,6 +39,15 @@ int64_t FanIn(const LayerSpec& l, const std::vector<int64_t>& in_shape) {
 
 }  // namespace
 
+std::string ShapeText(const std::vector<int64_t>& shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i > 0) s += ',';
+    s += std::to_string(shape[i]);
+  }
+  return s + "]";
+}
+
 int64_t ShapeElements(const std::vector<int64_t>& shape) {
   int64_t n = 1;
   for (int64_t d : shape) n *= d;
@@ -56,7 +60,8 @@ int64_t NetParams::NumParameters() const {
   return n;
 }
 
-Result<std::vector<int64_t>> LayerOutputShape(const LayerSpec& l, const std::vector<int64_t>& in, size_t index) {
+Result<std::vector<int64_t>> LayerOutputShape(const LayerSpec& l, const std::vector<int64_t>& in,
+                                              size_t index) {
   Status act = CheckActivation(l.activation);
   if (!act.ok()) return Bad(index, act.message());
   std::vector<int64_t> out;
@@ -82,14 +87,25 @@ Result<std::vector<int64_t>> LayerOutputShape(const LayerSpec& l, const std::vec
       break;
     }
     case LayerKind::kUpsample1D:
-      if (in.size() != 2) return Bad(index, "Upsample1D needs a [length, channels] input, got " + ShapeText(in));
-      VIGIL_RETURN_IF_ERROR(InRange(index, "factor", l.factor, 1));
+      if (in.size() != 2)
+        return Bad(index, "Upsample1D needs a [length, channels] input, got " + ShapeText(in));
+      if (l.factor < 1 || l.factor > kMaxFactor) {
+        return Bad(index, "factor = " + std::to_string(l.factor) + " must be in [1, " +
+                              std::to_string(kMaxFactor) + "]");
+      }
       out = {in[0] * l.factor, in[1]};
       break;
     default:
       return Bad(index, "unknown kind " + std::to_string(static_cast<uint32_t>(l.kind)));
   }
   if (ShapeElements(out) > kMaxDim) return Bad(index, "output " + ShapeText(out) + " is too large");
+  if (l.kind != LayerKind::kUpsample1D) {
+    // fan_in stays below 2^50 (kernel < 3 · 2^24, channels <= 2^24); divide, never multiply.
+    if (FanIn(l, in) > kMaxWeights / l.out) {
+      return Bad(index, std::to_string(l.out) + " × " + std::to_string(FanIn(l, in)) + " weights exceed " +
+                            std::to_string(kMaxWeights));
+    }
+  }
   return out;
 }
 
@@ -98,7 +114,10 @@ Status ValidateNetSpec(const NetSpec& spec) {
     return Status::InvalidArgument("input_shape " + ShapeText(spec.input_shape) + " must have 1 or 2 dims");
   }
   for (int64_t d : spec.input_shape) {
-    if (d < 1 || d > kMaxDim) return Status::InvalidArgument("input_shape " + ShapeText(spec.input_shape) + " out of range");
+    if (d < 1 || d > kMaxDim) {
+      return Status::InvalidArgument("input_shape " + ShapeText(spec.input_shape) + " dims must be in [1, " +
+                                     std::to_string(kMaxDim) + "]");
+    }
   }
   if (ShapeElements(spec.input_shape) > kMaxDim) return Status::InvalidArgument("input_shape is too large");
   if (spec.layers.empty()) return Status::InvalidArgument("the network has no layers");
@@ -116,14 +135,17 @@ Status ValidateNetParams(const NetParams& params) {
   std::vector<int64_t> shape = params.input_shape;
   for (size_t i = 0; i < params.layers.size(); ++i) {
     const NetLayerParams& l = params.layers[i];
-    if (l.in_shape != shape) return Bad(i, "in_shape " + ShapeText(l.in_shape) + " but the previous output is " + ShapeText(shape));
+    if (l.in_shape != shape)
+      return Bad(i, "in_shape " + ShapeText(l.in_shape) + " but the previous output is " + ShapeText(shape));
     VIGIL_ASSIGN_OR_RETURN(shape, LayerOutputShape(l.spec, shape, i));
-    if (l.out_shape != shape) return Bad(i, "out_shape " + ShapeText(l.out_shape) + ", expected " + ShapeText(shape));
+    if (l.out_shape != shape)
+      return Bad(i, "out_shape " + ShapeText(l.out_shape) + ", expected " + ShapeText(shape));
     const bool has_weights = l.spec.kind != LayerKind::kUpsample1D;
     const size_t n_w = has_weights ? static_cast<size_t>(l.spec.out * FanIn(l.spec, l.in_shape)) : 0;
     const size_t n_b = has_weights ? static_cast<size_t>(l.spec.out) : 0;
     if (l.weights.size() != n_w) {
-      return Bad(i, "weights has " + std::to_string(l.weights.size()) + " values, expected " + std::to_string(n_w));
+      return Bad(
+          i, "weights has " + std::to_string(l.weights.size()) + " values, expected " + std::to_string(n_w));
     }
     if (l.bias.size() != n_b) {
       return Bad(i, "bias has " + std::to_string(l.bias.size()) + " values, expected " + std::to_string(n_b));
@@ -146,7 +168,8 @@ Result<NetParams> InitNet(const NetSpec& spec, uint64_t seed) {
     shape = layer.out_shape;
     if (layer.spec.kind != LayerKind::kUpsample1D) {
       const int64_t fan_in = FanIn(layer.spec, layer.in_shape);
-      const int64_t fan_out = layer.spec.kind == LayerKind::kConv1D ? layer.spec.out * layer.spec.kernel : layer.spec.out;
+      const int64_t fan_out =
+          layer.spec.kind == LayerKind::kConv1D ? layer.spec.out * layer.spec.kernel : layer.spec.out;
       const double fans = IsReluLike(layer.spec.activation) ? static_cast<double>(fan_in)
                                                             : static_cast<double>(fan_in + fan_out);
       const float limit = static_cast<float>(std::sqrt(6.0 / fans));

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "kernels/dense.h"
@@ -41,7 +42,7 @@ struct LayerSpec {
   int64_t stride = 1;
   int64_t padding = 0;  // zeros at both ends of the length axis
   int64_t dilation = 1;
-  int64_t factor = 2;  // Upsample1D
+  int64_t factor = 2;  // Upsample1D, in [1, 4096] (as the inference op)
   kernels::Activation activation = kernels::Activation::kNone;
 };
 
@@ -70,6 +71,8 @@ struct NetParams {
 
 // Elements of a per-sample shape.
 int64_t ShapeElements(const std::vector<int64_t>& shape);
+// "[64,8]", for messages.
+std::string ShapeText(const std::vector<int64_t>& shape);
 
 // Output shape of one layer for an input shape, or InvalidArgument naming the layer index and
 // the field that does not fit (bad sizes, Conv1D/Upsample1D on a flat sample, kernel longer

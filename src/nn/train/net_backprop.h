@@ -6,9 +6,11 @@
 //   double loss = train::NetMseLossAndGradients(params, x, target, batch, &ws, &grads);
 //
 // Conv1D runs as im2col (each output position's receptive field copied into one row, zeros
-// for padding) followed by a matrix product, so Dense and Conv1D share gemm.h; the backward
-// pass scatters the im2col gradient back (col2im). Upsample1D repeats rows forward and sums
-// them backward. The workspace grows only when a larger batch or model arrives.
+// for padding) followed by a matrix product, so Dense and Conv1D share gemm.h (SIMD, dispatched
+// at run time); the backward pass scatters the im2col gradient back (col2im). Upsample1D
+// repeats rows forward and sums them backward. Per output element every sum runs in a fixed
+// order, so results are bit-identical across re-runs, and across machines that dispatch to
+// targets with the same GemmF32Fuses() (every AVX2 or AVX-512 x86-64, say).
 #pragma once
 
 #include <cstddef>
@@ -24,19 +26,27 @@ struct NetGradients {
   std::vector<std::vector<float>> bias{};
 };
 
+// Buffers reused across calls; everything grows only when a larger batch or model arrives.
+// Product operands are zero-padded to GemmWidth columns (gemm.h).
 struct NetWorkspace {
-  std::vector<std::vector<float>> pre;         // per layer: batch × out elements, before the activation
-  std::vector<std::vector<float>> post;        // after it
-  std::vector<std::vector<float>> col;         // per Conv1D layer: im2col rows
-  std::vector<std::vector<float>> transposed;  // per layer: fan_in × out weights
-  std::vector<float> delta, delta_prev, dcol;
+  std::vector<std::vector<float>> pre;   // per layer: batch × out elements, before the activation
+  std::vector<std::vector<float>> post;  // after it
+  // Per Dense/Conv1D layer: the layer's input as product rows, batch·out_length × GemmWidth(fan_in)
+  // (im2col for Conv1D; unused for a Dense layer whose fan_in is already a valid width).
+  std::vector<std::vector<float>> col;
+  std::vector<std::vector<float>> wt;    // per layer: fan_in × GemmWidth(out) transposed weights
+  std::vector<std::vector<float>> bias;  // per layer: GemmWidth(out) bias
+  std::vector<float> w_padded;           // out × GemmWidth(fan_in) weights for the input gradient
+  std::vector<float> scratch;            // product output when a width is padded
+  std::vector<float> delta, delta_prev;  // dL/d(layer output), dL/d(layer input)
 };
 
 // Runs the network on `batch` samples of x; returns the output (batch × output elements),
 // valid until the workspace is used again. params must pass ValidateNetParams.
 std::span<const float> ForwardNet(const NetParams& params, const float* x, size_t batch, NetWorkspace* ws);
 
-double NetMseLoss(const NetParams& params, const float* x, const float* target, size_t batch, NetWorkspace* ws);
+double NetMseLoss(const NetParams& params, const float* x, const float* target, size_t batch,
+                  NetWorkspace* ws);
 
 // Forward, loss, and the gradient of the loss for every weight and bias (grads is resized and
 // overwritten). Returns the loss.

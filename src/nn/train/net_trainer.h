@@ -9,7 +9,8 @@
 // validation_fraction of them is held out (never shuffled into training); early stopping
 // watches the validation loss (the training loss when nothing is held out) and the weights of
 // the best epoch are returned. Same spec, data, options and seed → bit-identical weights on
-// the same machine (single thread, fixed loop orders, own PRNG for init and shuffling).
+// re-run (single thread, fixed loop orders, own PRNG for init and shuffling), and across
+// machines whose GEMM target rounds multiply-adds alike (gemm.h: every AVX2 / AVX-512 CPU).
 #pragma once
 
 #include <cstdint>

@@ -27,7 +27,10 @@ Result<TrainResult> Train(const MlpSpec& spec, std::span<const float> data, int6
   VIGIL_ASSIGN_OR_RETURN(NetTrainResult trained, TrainNet(net, data, rows, options));
   TrainResult result;
   for (const NetLayerParams& l : trained.params.layers) {
-    result.params.layers.push_back({.in = l.in_shape[0], .out = l.spec.out, .weights = l.weights, .bias = l.bias,
+    result.params.layers.push_back({.in = l.in_shape[0],
+                                    .out = l.spec.out,
+                                    .weights = l.weights,
+                                    .bias = l.bias,
                                     .activation = l.spec.activation});
   }
   result.history = std::move(trained.history);

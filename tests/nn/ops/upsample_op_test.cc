@@ -15,7 +15,8 @@ TEST(Upsample1DOpTest, RepeatsEveryRowAndValidates) {
   const core::Shape in[] = {core::Shape::Of({2, 2})};
   EXPECT_EQ((*op)->InferShape(in).value(), core::Shape::Of({6, 2}));
   const core::Shape flat[] = {core::Shape::Of({4})};
-  EXPECT_EQ((*op)->InferShape(flat).status().message(), "Upsample1D: input sample shape [4] must be [length, channels]");
+  EXPECT_EQ((*op)->InferShape(flat).status().message(),
+            "Upsample1D: input sample shape [4] must be [length, channels]");
   std::vector<float> x = {1, 2, 3, 4, 5, 6, 7, 8};  // batch 2 × [2, 2]
   std::vector<float> y(25, NAN);
   y[24] = -1.0f;  // guard

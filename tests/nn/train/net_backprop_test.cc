@@ -5,6 +5,7 @@
 #include <cmath>
 #include <vector>
 
+#include "kernels/dense.h"
 #include "nn/train/prng.h"
 
 namespace vigil::nn::train {
@@ -14,12 +15,18 @@ using kernels::Activation;
 
 double ActivateDouble(Activation act, double z) {
   switch (act) {
-    case Activation::kNone: return z;
-    case Activation::kRelu: return z > 0 ? z : 0;
-    case Activation::kLeakyRelu: return z > 0 ? z : 0.01 * z;
-    case Activation::kTanh: return std::tanh(z);
-    case Activation::kSigmoid: return 1.0 / (1.0 + std::exp(-z));
-    case Activation::kGelu: return 0.5 * z * (1.0 + std::tanh(0.7978845608028654 * (z + 0.044715 * z * z * z)));
+    case Activation::kNone:
+      return z;
+    case Activation::kRelu:
+      return z > 0 ? z : 0;
+    case Activation::kLeakyRelu:
+      return z > 0 ? z : 0.01 * z;
+    case Activation::kTanh:
+      return std::tanh(z);
+    case Activation::kSigmoid:
+      return 1.0 / (1.0 + std::exp(-z));
+    case Activation::kGelu:
+      return 0.5 * z * (1.0 + std::tanh(0.7978845608028654 * (z + 0.044715 * z * z * z)));
   }
   return z;
 }
@@ -70,7 +77,8 @@ double ReferenceLoss(const NetParams& p, const std::vector<std::vector<double>>&
   const size_t out = static_cast<size_t>(ShapeElements(p.output_shape()));
   double sum = 0;
   for (size_t r = 0; r < batch; ++r) {
-    std::vector<double> y = ReferenceForward(p, w, b, std::vector<double>(x.begin() + r * in, x.begin() + (r + 1) * in));
+    std::vector<double> y =
+        ReferenceForward(p, w, b, std::vector<double>(x.begin() + r * in, x.begin() + (r + 1) * in));
     for (size_t o = 0; o < out; ++o) sum += (y[o] - t[r * out + o]) * (y[o] - t[r * out + o]);
   }
   return sum / static_cast<double>(batch * out);
@@ -82,19 +90,51 @@ struct Case {
 };
 
 LayerSpec Conv(int64_t out, int64_t k, int64_t stride, int64_t pad, int64_t dil, Activation act) {
-  return {.kind = LayerKind::kConv1D, .out = out, .kernel = k, .stride = stride, .padding = pad, .dilation = dil,
+  return {.kind = LayerKind::kConv1D,
+          .out = out,
+          .kernel = k,
+          .stride = stride,
+          .padding = pad,
+          .dilation = dil,
           .activation = act};
 }
 LayerSpec Up(int64_t f) { return {.kind = LayerKind::kUpsample1D, .factor = f}; }
-LayerSpec Dense(int64_t out, Activation act) { return {.kind = LayerKind::kDense, .out = out, .activation = act}; }
+LayerSpec UpAct(int64_t f, Activation act) {
+  return {.kind = LayerKind::kUpsample1D, .factor = f, .activation = act};
+}
+LayerSpec Dense(int64_t out, Activation act) {
+  return {.kind = LayerKind::kDense, .out = out, .activation = act};
+}
 
 std::vector<Case> Cases() {
   return {
-      {"conv_ae", {{12, 3}, {Conv(4, 3, 2, 1, 1, Activation::kTanh), Up(2), Conv(3, 3, 1, 1, 1, Activation::kNone)}}},
-      {"strided_dilated", {{11, 2}, {Conv(5, 3, 3, 2, 2, Activation::kSigmoid), Conv(2, 2, 1, 0, 1, Activation::kGelu)}}},
-      {"no_padding_kernel1", {{7, 4}, {Conv(3, 1, 1, 0, 1, Activation::kLeakyRelu), Up(3), Conv(2, 5, 2, 0, 1, Activation::kNone)}}},
-      {"conv_then_dense", {{6, 2}, {Conv(3, 3, 1, 1, 1, Activation::kTanh), Dense(5, Activation::kTanh), Dense(4, Activation::kNone)}}},
-      {"relu_stack", {{9, 3}, {Conv(6, 3, 1, 1, 1, Activation::kRelu), Conv(3, 3, 1, 1, 1, Activation::kRelu)}}},
+      {"conv_ae",
+       {{12, 3}, {Conv(4, 3, 2, 1, 1, Activation::kTanh), Up(2), Conv(3, 3, 1, 1, 1, Activation::kNone)}}},
+      {"strided_dilated",
+       {{11, 2}, {Conv(5, 3, 3, 2, 2, Activation::kSigmoid), Conv(2, 2, 1, 0, 1, Activation::kGelu)}}},
+      {"no_padding_kernel1",
+       {{7, 4},
+        {Conv(3, 1, 1, 0, 1, Activation::kLeakyRelu), Up(3), Conv(2, 5, 2, 0, 1, Activation::kNone)}}},
+      {"conv_then_dense",
+       {{6, 2},
+        {Conv(3, 3, 1, 1, 1, Activation::kTanh), Dense(5, Activation::kTanh), Dense(4, Activation::kNone)}}},
+      {"relu_stack",
+       {{9, 3}, {Conv(6, 3, 1, 1, 1, Activation::kRelu), Conv(3, 3, 1, 1, 1, Activation::kRelu)}}},
+      // Dense on a [length, channels] sample flattens it; 15 inputs and 17 outputs are padded
+      // to product widths 16 and 32.
+      {"dense_on_2d_padded_widths", {{5, 3}, {Dense(17, Activation::kGelu), Dense(15, Activation::kNone)}}},
+      {"upsample_with_activation",
+       {{6, 2},
+        {Conv(9, 2, 1, 0, 1, Activation::kNone), UpAct(3, Activation::kTanh),
+         Conv(2, 4, 3, 3, 1, Activation::kSigmoid)}}},
+      // fan_in 51 → width 64, 18 outputs → width 32; batch rows not a multiple of any tile.
+      {"wide_channels",
+       {{10, 17}, {Conv(18, 3, 1, 1, 1, Activation::kRelu), Conv(17, 1, 1, 0, 1, Activation::kNone)}}},
+      // Padding beyond the kernel and a stride beyond it: edge positions read only zeros and
+      // some inputs are never read.
+      {"padding_and_stride_beyond_kernel", {{4, 1}, {Conv(2, 2, 3, 5, 1, Activation::kLeakyRelu)}}},
+      {"dilated_padded_stack",
+       {{13, 2}, {Conv(3, 3, 2, 3, 3, Activation::kTanh), Up(2), Conv(2, 5, 1, 4, 2, Activation::kNone)}}},
   };
 }
 
@@ -162,9 +202,62 @@ TEST_P(NetBackpropTest, ForwardMatchesTheDirectDefinition) {
   }
   const size_t out = y.size() / 2;
   for (size_t r = 0; r < 2; ++r) {
-    std::vector<double> ref = ReferenceForward(*params, w, b, std::vector<double>(x.begin() + r * in, x.begin() + (r + 1) * in));
-    for (size_t o = 0; o < out; ++o) EXPECT_NEAR(y[r * out + o], ref[o], 1e-5) << GetParam().name << " " << r << "," << o;
+    std::vector<double> ref =
+        ReferenceForward(*params, w, b, std::vector<double>(x.begin() + r * in, x.begin() + (r + 1) * in));
+    for (size_t o = 0; o < out; ++o)
+      EXPECT_NEAR(y[r * out + o], ref[o], 1e-5) << GetParam().name << " " << r << "," << o;
   }
+}
+
+TEST_P(NetBackpropTest, ActivationsAreTheKernelReferenceBitForBit) {
+  auto params = InitNet(GetParam().spec, 5);
+  ASSERT_TRUE(params.ok());
+  const size_t in = static_cast<size_t>(ShapeElements(GetParam().spec.input_shape));
+  std::vector<float> x(3 * in);
+  Prng rng(6);
+  for (float& v : x) v = 4.0f * rng.NextFloat() - 2.0f;
+  NetWorkspace ws;
+  (void)ForwardNet(*params, x.data(), 3, &ws);
+  for (size_t l = 0; l < params->layers.size(); ++l) {
+    const size_t n = 3 * static_cast<size_t>(ShapeElements(params->layers[l].out_shape));
+    std::vector<float> expected(ws.pre[l].begin(), ws.pre[l].begin() + static_cast<long>(n));
+    kernels::ActivateF32Reference(params->layers[l].spec.activation, expected.data(), n);
+    EXPECT_EQ(std::vector<float>(ws.post[l].begin(), ws.post[l].begin() + static_cast<long>(n)), expected)
+        << GetParam().name << " layer " << l;
+  }
+}
+
+// Every output element is the same chain of operations whatever the batch, and a workspace
+// grown by a larger batch gives the same gradients as a fresh one.
+TEST_P(NetBackpropTest, BitIdenticalAcrossBatchSizesAndWorkspaceReuse) {
+  const NetSpec& spec = GetParam().spec;
+  auto params = InitNet(spec, 8);
+  ASSERT_TRUE(params.ok());
+  const size_t in = static_cast<size_t>(ShapeElements(spec.input_shape));
+  const size_t out = static_cast<size_t>(ShapeElements(params->output_shape()));
+  std::vector<float> x(9 * in), t(9 * out);
+  Prng rng(12);
+  for (float& v : x) v = 2.0f * rng.NextFloat() - 1.0f;
+  for (float& v : t) v = 2.0f * rng.NextFloat() - 1.0f;
+  NetWorkspace batched, single;
+  const std::vector<float> y = [&] {
+    std::span<const float> s = ForwardNet(*params, x.data(), 9, &batched);
+    return std::vector<float>(s.begin(), s.end());
+  }();
+  for (size_t r = 0; r < 9; ++r) {
+    std::span<const float> one = ForwardNet(*params, x.data() + r * in, 1, &single);
+    ASSERT_EQ(std::vector<float>(one.begin(), one.end()),
+              std::vector<float>(y.begin() + static_cast<long>(r * out),
+                                 y.begin() + static_cast<long>((r + 1) * out)))
+        << GetParam().name << " sample " << r;
+  }
+  NetWorkspace fresh;
+  NetGradients g_fresh, g_reused;
+  const double a = NetMseLossAndGradients(*params, x.data(), t.data(), 4, &fresh, &g_fresh);
+  const double b = NetMseLossAndGradients(*params, x.data(), t.data(), 4, &batched, &g_reused);
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(g_fresh.weights, g_reused.weights);
+  EXPECT_EQ(g_fresh.bias, g_reused.bias);
 }
 
 INSTANTIATE_TEST_SUITE_P(Nets, NetBackpropTest, ::testing::ValuesIn(Cases()),

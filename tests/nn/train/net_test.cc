@@ -11,7 +11,12 @@ using kernels::Activation;
 
 TEST(NetTest, ShapesChainThroughConvUpsampleAndDense) {
   NetSpec spec{{64, 8},
-               {{.kind = LayerKind::kConv1D, .out = 16, .kernel = 7, .stride = 2, .padding = 3, .activation = Activation::kRelu},
+               {{.kind = LayerKind::kConv1D,
+                 .out = 16,
+                 .kernel = 7,
+                 .stride = 2,
+                 .padding = 3,
+                 .activation = Activation::kRelu},
                 {.kind = LayerKind::kUpsample1D, .factor = 2},
                 {.kind = LayerKind::kConv1D, .out = 4, .kernel = 3, .dilation = 2},
                 {.kind = LayerKind::kDense, .out = 10}}};
@@ -33,9 +38,10 @@ TEST(NetTest, ShapesChainThroughConvUpsampleAndDense) {
 TEST(NetTest, DenseOnlyNetsDrawExactlyTheMlpWeights) {
   MlpSpec mlp{.input_dim = 6, .hidden = {5, 2}, .output_dim = 6, .activation = Activation::kTanh};
   auto a = InitMlp(mlp, 77);
-  NetSpec net{{6}, {{.kind = LayerKind::kDense, .out = 5, .activation = Activation::kTanh},
-                    {.kind = LayerKind::kDense, .out = 2, .activation = Activation::kTanh},
-                    {.kind = LayerKind::kDense, .out = 6}}};
+  NetSpec net{{6},
+              {{.kind = LayerKind::kDense, .out = 5, .activation = Activation::kTanh},
+               {.kind = LayerKind::kDense, .out = 2, .activation = Activation::kTanh},
+               {.kind = LayerKind::kDense, .out = 6}}};
   auto b = InitNet(net, 77);
   ASSERT_TRUE(a.ok() && b.ok());
   for (size_t l = 0; l < 3; ++l) EXPECT_EQ(a->layers[l].weights, b->layers[l].weights) << l;
@@ -50,9 +56,12 @@ TEST(NetTest, ErrorsNameTheLayerAndField) {
             "layer 0: Conv1D needs a [length, channels] input, got [10]");
   EXPECT_EQ(msg({{4, 2}, {{.kind = LayerKind::kConv1D, .out = 2, .kernel = 7}}}),
             "layer 0: kernel span 7 exceeds the padded input length 4");
-  EXPECT_EQ(msg({{4, 2}, {{.kind = LayerKind::kDense, .out = 0}}}), "layer 0: out = 0 must be in [1, 16777216]");
-  EXPECT_EQ(msg({{4, 2}, {{.kind = LayerKind::kUpsample1D, .factor = 0}}}), "layer 0: factor = 0 must be in [1, 16777216]");
-  EXPECT_NE(msg({{4, 2}, {{.kind = LayerKind::kDense, .out = 3, .activation = static_cast<Activation>(99)}}}).find("layer 0"),
+  EXPECT_EQ(msg({{4, 2}, {{.kind = LayerKind::kDense, .out = 0}}}),
+            "layer 0: out = 0 must be in [1, 16777216]");
+  EXPECT_EQ(msg({{4, 2}, {{.kind = LayerKind::kUpsample1D, .factor = 0}}}),
+            "layer 0: factor = 0 must be in [1, 4096]");
+  EXPECT_NE(msg({{4, 2}, {{.kind = LayerKind::kDense, .out = 3, .activation = static_cast<Activation>(99)}}})
+                .find("layer 0"),
             std::string::npos);
   EXPECT_EQ(msg({{4, 2}, {}}), "the network has no layers");
   EXPECT_EQ(msg({{}, {{.kind = LayerKind::kDense, .out = 1}}}), "input_shape [] must have 1 or 2 dims");
