@@ -1,13 +1,23 @@
-// MLPerf Tiny anomaly-detection autoencoder (640→128→128→128→128→8→128→128→128→128→640, ReLU
-// except the last layer, 264 192 multiply-adds), FP32, single thread: vigil's runtime against
-// peers measured in the same run on the same weights and inputs, plus this machine's FP32
-// floor and the model's load-to-first-score. Never asserts; prints a table and the targets.
+// MLPerf Tiny anomaly-detection autoencoder (640→128→128→128→128→8→128→128→128→128→640, Dense
+// with bias, ReLU after every layer but the last, 264 192 multiply-adds), FP32, one thread:
+// vigil's nn::Graph against ONNX Runtime, libtorch, OpenCV DNN and XNNPACK, all measured in
+// this run on the same weights and inputs, plus the machine's FP32 floor (multiply-adds ÷
+// single-core FMA peak measured here) and the model's load-to-first-score. Never asserts;
+// prints a table, the acceptance targets with reached / NOT reached, and optionally JSON.
 //
 //   mlperf_ae_peers_bench [--json out.json] [--iters-b1 2000] [--iters-b64 200] [--reps 5]
 //
-// Peers: ONNX Runtime (npm onnxruntime-node, timed inside node so process start-up is not
-// counted; see bench/peers/node). A peer that is not installed is reported as skipped, with
-// the command that installs it (scripts/install-bench-peers.sh).
+// How: the weights are drawn from a fixed seed and written to a temp dir as a peer weights
+// file (bench/peers/peer_weights.h), turned into ONNX by bench/peers/make_onnx.py, and every
+// peer runs as a subprocess, one after the other, on the first 1 or 64 rows of the same input
+// file. The process pins itself to the CPU it starts on before anything is timed, and the
+// peers inherit that single-CPU affinity plus OMP/OpenBLAS/MKL thread counts of 1; each peer
+// is also told to use one thread through its own API. Every runtime is timed the same way
+// (peer_runner.h TimeCalls: warm-up, then the median over --reps of the mean of --iters calls,
+// inside the process, so start-up and model loading are not counted). A peer that is not
+// installed is listed as skipped, with scripts/install-bench-peers.sh to install it; a peer
+// whose output checksum differs from vigil's is flagged, since a wrong network is no peer.
+#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,8 +27,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <memory>
-#include <numeric>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -26,6 +35,8 @@
 #include "kernels/fma_peak.h"
 #include "nn/train/mlp_graph.h"
 #include "nn/train/prng.h"
+#include "peers/peer_runner.h"
+#include "peers/peer_weights.h"
 #include "vigil/evaluate.h"
 #include "vigil/model.h"
 
@@ -35,9 +46,11 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using vigil::nn::train::MlpParams;
 
-const std::vector<int64_t> kSizes = {640, 128, 128, 128, 128, 8, 128, 128, 128, 128, 640};
 constexpr uint64_t kSeed = 42;
-constexpr int kMaxBatch = 64;
+constexpr int kMaxBatch = vigil::bench::kPeerMaxBatch;
+constexpr int kWidth = 640;
+constexpr double kMultiplyAdds = 264192;
+const char* const kInstallHint = "scripts/install-bench-peers.sh";
 
 struct Options {
   std::string json;
@@ -46,49 +59,63 @@ struct Options {
   int reps = 5;
 };
 
-struct Measured {
-  std::string peer;
+// One (runtime, batch) result; us_per_inference is NaN when the peer did not run (see note).
+struct Row {
+  std::string runtime;
+  std::string version;
   int batch = 0;
-  double us_per_inference = NAN;  // NaN: skipped
+  double us_per_inference = NAN;
+  double checksum = NAN;
   std::string note;
 };
 
-MlpParams MakeWeights() {
-  vigil::nn::train::MlpSpec spec{.input_dim = 640, .hidden = {128, 128, 128, 128, 8, 128, 128, 128, 128},
-                                 .output_dim = 640};
+// What vigil computed at one batch size, the reference for every peer's checksum.
+struct Reference {
+  double us_per_inference = NAN;
+  double checksum = 0;
+  double abs_sum = 0;  // Σ|y|: scale of the checksum tolerance
+};
+
+struct Net {
+  MlpParams params;            // vigil's view
+  vigil::bench::PeerNet peer;  // the same numbers in the peer file layout
+};
+
+Net MakeNet() {
+  vigil::nn::train::MlpSpec spec{
+      .input_dim = kWidth, .hidden = {128, 128, 128, 128, 8, 128, 128, 128, 128}, .output_dim = kWidth};
   auto init = vigil::nn::train::InitMlp(spec, kSeed);
-  MlpParams p = std::move(*init);
+  Net net{.params = std::move(*init), .peer = {}};
+  // Non-zero biases, so a peer that dropped or misplaced them would show in the checksum.
   vigil::nn::train::Prng rng(kSeed + 1);
-  for (auto& l : p.layers) {
-    for (float& b : l.bias) b = 0.1f * (rng.NextFloat() - 0.5f);
+  net.peer.sizes.push_back(kWidth);
+  for (auto& layer : net.params.layers) {
+    for (float& b : layer.bias) b = 0.1f * (rng.NextFloat() - 0.5f);
+    net.peer.sizes.push_back(static_cast<int64_t>(layer.bias.size()));
+    net.peer.params.insert(net.peer.params.end(), layer.weights.begin(), layer.weights.end());
+    net.peer.params.insert(net.peer.params.end(), layer.bias.begin(), layer.bias.end());
   }
-  return p;
+  return net;
 }
 
 std::vector<float> MakeInputs() {
   vigil::nn::train::Prng rng(kSeed + 2);
-  std::vector<float> x(kMaxBatch * 640);
+  std::vector<float> x(static_cast<size_t>(kMaxBatch) * kWidth);
   for (float& v : x) v = 2.0f * rng.NextFloat() - 1.0f;
   return x;
 }
 
-void WriteFloats(const fs::path& path, const std::vector<float>& v) {
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(v.data()),
-                                              static_cast<std::streamsize>(v.size() * sizeof(float)));
+std::string Quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
 }
 
-std::string SizesText() {
-  std::string s;
-  for (size_t i = 0; i < kSizes.size(); ++i) {
-    if (i > 0) s += ',';
-    s += std::to_string(kSizes[i]);
-  }
-  return s;
-}
-
+// Runs a shell command; returns its stdout+stderr, exit status in *code (-1 if it never ran).
 std::string Run(const std::string& cmd, int* code) {
   std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
+  *code = -1;
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
   if (!p) return out;
   char buf[4096];
   size_t n;
@@ -97,47 +124,161 @@ std::string Run(const std::string& cmd, int* code) {
   return out;
 }
 
-double JsonNumber(const std::string& json, const std::string& key) {
-  const size_t at = json.find("\"" + key + "\":");
-  if (at == std::string::npos) return NAN;
-  return std::strtod(json.c_str() + at + key.size() + 3, nullptr);
+std::string FirstLine(const std::string& s) {
+  std::string line = s.substr(0, s.find('\n'));
+  return line.size() > 160 ? line.substr(0, 160) + "..." : line;
 }
 
-// Median over reps of the mean time of `iters` runs of the graph, per inference.
-double TimeVigil(const MlpParams& params, const std::vector<float>& x, int batch, int iters, int reps) {
-  auto g = vigil::nn::train::BuildMlpGraph(params, {.reconstruction_error = false, .mlp_output = true});
-  if (!g.ok() || !g->Plan(batch, {.external_inputs = true, .external_outputs = true}).ok()) return NAN;
-  std::vector<float> y(static_cast<size_t>(batch) * 640);
-  (void)g->BindInput(0, x.data());
-  (void)g->BindOutput(0, y.data());
-  for (int i = 0; i < iters / 10 + 1; ++i) g->Run();
-  std::vector<double> per;
-  for (int r = 0; r < reps; ++r) {
-    const auto t0 = Clock::now();
-    for (int i = 0; i < iters; ++i) g->Run();
-    per.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count() / iters);
-  }
-  std::sort(per.begin(), per.end());
-  return per[per.size() / 2] / batch;
+double JsonNumber(const std::string& line, const std::string& key) {
+  const size_t at = line.find("\"" + key + "\":");
+  if (at == std::string::npos) return NAN;
+  return std::strtod(line.c_str() + at + key.size() + 3, nullptr);
+}
+
+std::string JsonString(const std::string& line, const std::string& key) {
+  const size_t at = line.find("\"" + key + "\":\"");
+  if (at == std::string::npos) return "";
+  const size_t begin = at + key.size() + 4;
+  return line.substr(begin, line.find('"', begin) - begin);
+}
+
+// Pins this process (and so every peer it starts) to the CPU it is running on: one core for
+// everyone, and no migration between repetitions.
+int PinToOneCpu() {
+  const int cpu = sched_getcpu();
+  if (cpu < 0) return -1;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  return sched_setaffinity(0, sizeof(set), &set) == 0 ? cpu : -1;
 }
 
 double FmaPeakFlops() {
   float sink = 0;
   vigil::kernels::RunFmaChains(1 << 14, &sink);  // warm up clocks and dispatch
   double best = 0;
-  for (int r = 0; r < 5; ++r) {
+  for (int r = 0; r < 7; ++r) {
     const auto t0 = Clock::now();
     const double flops = vigil::kernels::RunFmaChains(1 << 18, &sink);
     best = std::max(best, flops / std::chrono::duration<double>(Clock::now() - t0).count());
   }
-  if (sink == 12345.0f) std::printf(" ");
+  if (sink == 12345.0f) std::printf(" ");  // keeps sink observable
   return best;
 }
 
+Reference TimeVigil(const MlpParams& params, const std::vector<float>& x, int batch, int iters, int reps) {
+  Reference ref;
+  auto g = vigil::nn::train::BuildMlpGraph(params, {.reconstruction_error = false, .mlp_output = true});
+  if (!g.ok()) {
+    std::fprintf(stderr, "vigil: BuildMlpGraph: %s\n", g.status().message().c_str());
+    return ref;
+  }
+  const auto planned = g->Plan(batch, {.external_inputs = true, .external_outputs = true});
+  std::vector<float> y(static_cast<size_t>(batch) * kWidth);
+  if (!planned.ok() || !g->BindInput(0, x.data()).ok() || !g->BindOutput(0, y.data()).ok()) {
+    std::fprintf(stderr, "vigil: plan/bind failed at batch %d\n", batch);
+    return ref;
+  }
+  ref.us_per_inference = vigil::bench::TimeCalls(iters, reps, [&] { g->Run(); }) / batch;
+  ref.checksum = vigil::bench::Checksum(y.data(), static_cast<int64_t>(y.size()));
+  for (float v : y) ref.abs_sum += std::abs(v);
+  return ref;
+}
+
+// A peer runner: the command that runs it (prefix; model, input and flags are appended), or
+// why it cannot run.
+struct Peer {
+  std::string runtime;
+  std::string command;
+  std::string skip_note;
+};
+
+std::vector<Peer> FindPeers(const std::string& onnx_error) {
+  const std::string peers_dir = std::string(VIGIL_BENCH_DIR) + "/peers";
+  std::vector<Peer> peers;
+  // The C++ runners are found at configure time; node and its package are looked up per run.
+  auto not_installed = [](const std::string& what, bool rebuild) {
+    return "skipped (not installed: " + what + "; run " + kInstallHint +
+           (rebuild ? ", then re-run cmake)" : ")");
+  };
+  {
+    Peer p{"onnxruntime", "", ""};
+    int code = 0;
+    Run("command -v node", &code);
+    if (code != 0) {
+      p.skip_note = not_installed("node", false);
+    } else if (!fs::exists(peers_dir + "/node/node_modules/onnxruntime-node")) {
+      p.skip_note = not_installed("npm onnxruntime-node in bench/peers/node", false);
+    } else if (!onnx_error.empty()) {
+      p.skip_note = "skipped (ONNX export failed: " + onnx_error + ")";
+    } else {
+      p.command = "node " + Quote(peers_dir + "/node/ort_peer.mjs");
+    }
+    peers.push_back(p);
+  }
+  struct Native {
+    const char* runtime;
+    const char* path;
+    const char* library;
+    bool needs_onnx;
+  };
+  const Native natives[] = {{"libtorch", VIGIL_TORCH_PEER, "libtorch-dev", false},
+                            {"opencv-dnn", VIGIL_OPENCV_PEER, "libopencv-dev", true},
+                            {"xnnpack", VIGIL_XNNPACK_PEER, "libxnnpack-dev", false}};
+  for (const Native& n : natives) {
+    Peer p{n.runtime, "", ""};
+    if (std::string(n.path).empty() || !fs::exists(n.path)) {
+      p.skip_note = not_installed(n.library, true);
+    } else if (n.needs_onnx && !onnx_error.empty()) {
+      p.skip_note = "skipped (ONNX export failed: " + onnx_error + ")";
+    } else {
+      p.command = Quote(n.path);
+    }
+    peers.push_back(p);
+  }
+  return peers;
+}
+
+// Runs one peer for batch 1 and 64; always returns those two rows (NaN + note on failure).
+std::vector<Row> RunPeer(const Peer& peer, const fs::path& dir, const Options& opt) {
+  std::vector<Row> rows = {{peer.runtime, "", 1, NAN, NAN, peer.skip_note},
+                           {peer.runtime, "", kMaxBatch, NAN, NAN, peer.skip_note}};
+  if (peer.command.empty()) return rows;
+  const bool wants_onnx = peer.runtime == "onnxruntime" || peer.runtime == "opencv-dnn";
+  const fs::path model = dir / (wants_onnx ? "ae.onnx" : "ae.vpw");
+  int code = 0;
+  const std::string out =
+      Run(peer.command + " " + Quote(model.string()) + " " + Quote((dir / "input.bin").string()) +
+              " --iters-b1 " + std::to_string(opt.iters_b1) + " --iters-b64 " +
+              std::to_string(opt.iters_b64) + " --reps " + std::to_string(opt.reps),
+          &code);
+  std::istringstream lines(out);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.empty() || line[0] != '{') continue;
+    const double batch = JsonNumber(line, "batch");
+    for (Row& r : rows) {
+      if (batch != r.batch) continue;
+      r.us_per_inference = JsonNumber(line, "us_per_inference");
+      r.checksum = JsonNumber(line, "checksum");
+      r.version = JsonString(line, "version");
+    }
+  }
+  for (Row& r : rows) {
+    r.note.clear();
+    if (code != 0 || std::isnan(r.us_per_inference)) {
+      r.us_per_inference = NAN;
+      r.note = "failed (exit " + std::to_string(code) + "): " + FirstLine(out);
+    }
+  }
+  return rows;
+}
+
 // Fits an `ae` detector of exactly this architecture (80 frames × 8 channels = 640 inputs) for
-// one epoch, saves it, and times Model::Load + the first score.
+// one epoch, saves it, and times Model::Load + the first score (median of 20).
 double LoadToFirstScoreUs(const fs::path& dir) {
   auto defaults = vigil::DefaultFitOptions("ae");
+  if (!defaults.ok()) return NAN;
   vigil::FitOptions o = std::move(*defaults);
   o.window = 80;
   o.window_stats = 16;  // lags
@@ -158,10 +299,11 @@ double LoadToFirstScoreUs(const fs::path& dir) {
   const std::string path = (dir / "mlperf_ae.vgm").string();
   if (!m->Save(path).ok()) return NAN;
   std::vector<double> times;
-  std::vector<float> row(640, 0.5f);
+  std::vector<float> row(kWidth, 0.5f);
   for (int r = 0; r < 20; ++r) {
     const auto t0 = Clock::now();
     auto loaded = vigil::Model::Load(path);
+    if (!loaded.ok()) return NAN;
     float score = 0;
     loaded->detector().Score(row.data(), 1, &score, nullptr);
     times.push_back(std::chrono::duration<double, std::micro>(Clock::now() - t0).count());
@@ -170,111 +312,167 @@ double LoadToFirstScoreUs(const fs::path& dir) {
   return times[times.size() / 2];
 }
 
-void Main(const Options& opt) {
+std::string Number(double v) {
+  if (std::isnan(v)) return "null";
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.6g", v);
+  return buf;
+}
+
+std::string JsonEscape(const std::string& s) {
+  std::string e;
+  for (char c : s) {
+    if (c == '"' || c == '\\') e += '\\';
+    e += (static_cast<unsigned char>(c) < 0x20) ? ' ' : c;
+  }
+  return e;
+}
+
+struct Target {
+  std::string name;
+  std::string value;
+  bool reached = false;
+};
+
+int Main(const Options& opt) {
+  const int cpu = PinToOneCpu();
+  // Peers that honour these and would otherwise start a thread per core.
+  setenv("OMP_NUM_THREADS", "1", 1);
+  setenv("OPENBLAS_NUM_THREADS", "1", 1);
+  setenv("MKL_NUM_THREADS", "1", 1);
+
   const fs::path dir = fs::temp_directory_path() / ("vigil_peers_" + std::to_string(::getpid()));
   fs::create_directories(dir);
-  const MlpParams params = MakeWeights();
+  const Net net = MakeNet();
   const std::vector<float> x = MakeInputs();
-  std::vector<float> flat;
-  for (const auto& l : params.layers) {
-    flat.insert(flat.end(), l.weights.begin(), l.weights.end());
-    flat.insert(flat.end(), l.bias.begin(), l.bias.end());
+  std::string error;
+  if (!vigil::bench::WritePeerNet((dir / "ae.vpw").string(), net.peer, &error)) {
+    std::fprintf(stderr, "%s\n", error.c_str());
+    return 1;
   }
-  WriteFloats(dir / "weights.bin", flat);
-  WriteFloats(dir / "input.bin", x);
-
-  const double macs = 264192;
-  const double peak = FmaPeakFlops();
-  const double floor_us = macs / (peak / 2.0) * 1e6;
-  std::printf("machine: FP32 FMA peak (1 core, %s) %.1f GFLOP/s; Dense kernel target %s\n",
-              vigil::kernels::FmaChainsTargetName(), peak * 1e-9, vigil::kernels::DenseF32TargetName());
-  std::printf("model: MLPerf Tiny AD autoencoder, %.0f multiply-adds, %.2f MB FP32 weights; FP32 floor %.2f us\n\n",
-              macs, 4.0 * static_cast<double>(flat.size()) / 1e6, floor_us);
-
-  std::vector<Measured> rows;
-  rows.push_back({"vigil", 1, TimeVigil(params, x, 1, opt.iters_b1, opt.reps), ""});
-  rows.push_back({"vigil", 64, TimeVigil(params, x, 64, opt.iters_b64, opt.reps), ""});
-
-  // ONNX Runtime through node.
-  const std::string peers = std::string(VIGIL_BENCH_DIR) + "/peers";
-  const std::string onnx = (dir / "ae.onnx").string();
+  std::ofstream(dir / "input.bin", std::ios::binary)
+      .write(reinterpret_cast<const char*>(x.data()), static_cast<std::streamsize>(x.size() * sizeof(float)));
   int code = 0;
-  const std::string made = Run("/usr/bin/python3 " + peers + "/make_onnx.py " + (dir / "weights.bin").string() +
-                                   " " + SizesText() + " " + onnx + " 2>&1",
-                               &code);
-  const bool ort_installed = fs::exists(peers + "/node/node_modules/onnxruntime-node");
-  for (int batch : {1, 64}) {
-    Measured m{"onnxruntime", batch, NAN, ""};
-    if (code != 0) {
-      m.note = "skipped (ONNX export failed: " + made + "; install python3-onnx)";
-    } else if (!ort_installed) {
-      m.note = "skipped (not installed: run scripts/install-bench-peers.sh)";
-    } else {
-      int rc = 0;
-      const std::string out =
-          Run("cd " + peers + "/node && node ort_peer.mjs " + onnx + " " + (dir / "input.bin").string() + " --batch " +
-                  std::to_string(batch) + " --iters " + std::to_string(batch == 1 ? opt.iters_b1 : opt.iters_b64) +
-                  " --reps " + std::to_string(opt.reps) + " 2>&1",
-              &rc);
-      m.us_per_inference = JsonNumber(out, "us_per_inference");
-      if (rc != 0 || std::isnan(m.us_per_inference)) m.note = "failed: " + out;
-    }
-    rows.push_back(m);
-  }
-  for (const char* missing : {"libtorch", "opencv-dnn", "xnnpack"}) {
-    for (int batch : {1, 64}) rows.push_back({missing, batch, NAN, "skipped (no runner built on this machine)"});
+  const std::string made =
+      Run("/usr/bin/python3 " + Quote(std::string(VIGIL_BENCH_DIR) + "/peers/make_onnx.py") + " " +
+              Quote((dir / "ae.vpw").string()) + " " + Quote((dir / "ae.onnx").string()),
+          &code);
+  const std::string onnx_error = code == 0 ? "" : FirstLine(made) + "; needs python3-onnx";
+
+  const double peak = FmaPeakFlops();
+  const double floor_us = kMultiplyAdds / (peak / 2.0) * 1e6;
+  std::printf("machine: pinned to CPU %d; FP32 FMA peak (1 core, %s) %.1f GFLOP/s; Dense kernel target %s\n",
+              cpu, vigil::kernels::FmaChainsTargetName(), peak * 1e-9, vigil::kernels::DenseF32TargetName());
+  std::printf(
+      "model: MLPerf Tiny AD autoencoder, %.0f multiply-adds, %.2f MB FP32 weights; FP32 floor %.2f us\n",
+      kMultiplyAdds, 4.0 * static_cast<double>(net.peer.params.size()) / 1e6, floor_us);
+  std::printf(
+      "timing: median of %d repetitions of the mean of %d (batch 1) / %d (batch 64) calls, one thread\n\n",
+      opt.reps, opt.iters_b1, opt.iters_b64);
+
+  const Reference vigil1 = TimeVigil(net.params, x, 1, opt.iters_b1, opt.reps);
+  const Reference vigil64 = TimeVigil(net.params, x, kMaxBatch, opt.iters_b64, opt.reps);
+  auto ref_at = [&](int batch) -> const Reference& { return batch == 1 ? vigil1 : vigil64; };
+  std::vector<Row> rows = {{"vigil", "", 1, vigil1.us_per_inference, vigil1.checksum, ""},
+                           {"vigil", "", kMaxBatch, vigil64.us_per_inference, vigil64.checksum, ""}};
+  for (const Peer& peer : FindPeers(onnx_error)) {
+    for (Row& r : RunPeer(peer, dir, opt)) rows.push_back(r);
   }
 
-  auto vigil_at = [&](int batch) { return rows[batch == 1 ? 0 : 1].us_per_inference; };
-  std::printf("%-12s %5s %14s %16s\n", "runtime", "batch", "us/inference", "peer/vigil time");
-  for (const Measured& m : rows) {
-    if (std::isnan(m.us_per_inference)) {
-      std::printf("%-12s %5d %14s   %s\n", m.peer.c_str(), m.batch, "-", m.note.c_str());
-    } else {
-      std::printf("%-12s %5d %14.2f %13.2fx\n", m.peer.c_str(), m.batch, m.us_per_inference,
-                  m.us_per_inference / vigil_at(m.batch));
+  // Checksums agree when they differ by less than 1e-5 of Σ|y|: summation order alone moves
+  // them by ~1e-7 of it, a missing bias or ReLU by far more than 1e-5.
+  auto outputs_match = [&](const Row& r) {
+    const Reference& ref = ref_at(r.batch);
+    return std::abs(r.checksum - ref.checksum) <= 1e-5 * ref.abs_sum;
+  };
+  std::printf("%-12s %-8s %5s %14s %10s  %s\n", "runtime", "version", "batch", "us/inference", "speed-up",
+              "outputs vs vigil");
+  for (const Row& r : rows) {
+    if (std::isnan(r.us_per_inference)) {
+      std::printf("%-12s %-8s %5d %14s %10s  %s\n", r.runtime.c_str(), r.version.c_str(), r.batch, "-", "-",
+                  r.note.c_str());
+      continue;
     }
+    std::printf("%-12s %-8s %5d %14.2f %9.2fx  %s\n", r.runtime.c_str(), r.version.c_str(), r.batch,
+                r.us_per_inference, r.us_per_inference / ref_at(r.batch).us_per_inference,
+                r.runtime == "vigil" ? "(reference)"
+                : outputs_match(r)   ? "checksum matches"
+                                     : "CHECKSUM DIFFERS: not the same network");
   }
-  const double ort1 = rows[2].us_per_inference, ort64 = rows[3].us_per_inference;
+  std::printf("(speed-up = peer us / vigil us at the same batch: > 1 means vigil is faster)\n");
+
+  double ort1 = NAN, ort64 = NAN;
+  for (const Row& r : rows) {
+    if (r.runtime == "onnxruntime") (r.batch == 1 ? ort1 : ort64) = r.us_per_inference;
+  }
+  const double v1 = vigil1.us_per_inference, v64 = vigil64.us_per_inference;
   const double load_us = LoadToFirstScoreUs(dir);
-  auto verdict = [](bool ok) { return ok ? "reached" : "NOT reached"; };
-  std::printf("\ntargets (ratios from this run; speed-up = peer time / vigil time):\n");
-  std::printf("  vigil b1 >= 3x faster than ORT b1:            %.2fx  %s\n", ort1 / vigil_at(1),
-              verdict(ort1 / vigil_at(1) >= 3));
-  std::printf("  vigil b1 no slower than ORT b64 per inference: %.2f vs %.2f us  %s\n", vigil_at(1), ort64,
-              verdict(vigil_at(1) <= ort64));
-  std::printf("  vigil b64 >= 1.2x ORT b64:                     %.2fx  %s\n", ort64 / vigil_at(64),
-              verdict(ort64 / vigil_at(64) >= 1.2));
-  std::printf("  vigil within 2x of the FP32 floor (%.2f us):   b1 %.2fx, b64 %.2fx  %s\n", floor_us,
-              vigil_at(1) / floor_us, vigil_at(64) / floor_us,
-              verdict(vigil_at(1) <= 2 * floor_us && vigil_at(64) <= 2 * floor_us));
-  std::printf("  load-to-first-score (.vgm of this network, mmap + plan + 1 row) <= 1 ms: %.0f us  %s\n", load_us,
-              verdict(load_us <= 1000));
+  char buf[4][160];
+  if (std::isnan(ort1) || std::isnan(ort64)) {
+    for (int i = 0; i < 3; ++i)
+      std::snprintf(buf[i], sizeof(buf[i]), "ONNX Runtime not measured (see above)");
+  } else {
+    std::snprintf(buf[0], sizeof(buf[0]), "%.2fx (ORT %.2f us, vigil %.2f us)", ort1 / v1, ort1, v1);
+    std::snprintf(buf[1], sizeof(buf[1]), "vigil b1 %.2f us vs ORT b64 %.2f us/inference", v1, ort64);
+    std::snprintf(buf[2], sizeof(buf[2]), "%.2fx (ORT %.2f us, vigil %.2f us per inference)", ort64 / v64,
+                  ort64, v64);
+  }
+  std::snprintf(buf[3], sizeof(buf[3]), "b1 %.2fx, b64 %.2fx of the %.2f us floor", v1 / floor_us,
+                v64 / floor_us, floor_us);
+  // NaN comparisons are false: a target against a skipped peer reads NOT reached.
+  const std::vector<Target> targets = {
+      {"vigil batch 1 >= 3x faster than ONNX Runtime batch 1", buf[0], ort1 / v1 >= 3.0},
+      {"vigil batch 1 no slower than ONNX Runtime batch 64 per inference", buf[1], v1 <= ort64},
+      {"vigil batch 64 >= 1.2x ONNX Runtime batch 64", buf[2], ort64 / v64 >= 1.2},
+      {"vigil within 2x of the FP32 floor (batch 1 and 64)", buf[3],
+       v1 <= 2 * floor_us && v64 <= 2 * floor_us},
+  };
+  std::printf("\ntargets (ratios from this run):\n");
+  for (const Target& t : targets) {
+    std::printf("  %-68s %s  %s\n", t.name.c_str(), t.value.c_str(), t.reached ? "reached" : "NOT reached");
+  }
+  std::printf("load-to-first-score (.vgm of this network: map, parse, build + plan, score 1 row): %.0f us\n",
+              load_us);
 
   if (!opt.json.empty()) {
     std::ofstream j(opt.json);
-    j << "{\n  \"fma_peak_gflops\": " << peak * 1e-9 << ",\n  \"floor_us\": " << floor_us
-      << ",\n  \"load_to_first_score_us\": " << load_us << ",\n  \"results\": [\n";
+    j << "{\n  \"cpu\": " << cpu << ",\n  \"fma_target\": \"" << vigil::kernels::FmaChainsTargetName()
+      << "\",\n  \"fma_peak_gflops\": " << Number(peak * 1e-9) << ",\n  \"multiply_adds\": " << kMultiplyAdds
+      << ",\n  \"floor_us\": " << Number(floor_us) << ",\n  \"iters_b1\": " << opt.iters_b1
+      << ",\n  \"iters_b64\": " << opt.iters_b64 << ",\n  \"reps\": " << opt.reps
+      << ",\n  \"load_to_first_score_us\": " << Number(load_us) << ",\n  \"results\": [\n";
     for (size_t i = 0; i < rows.size(); ++i) {
-      j << "    {\"runtime\": \"" << rows[i].peer << "\", \"batch\": " << rows[i].batch << ", \"us_per_inference\": ";
-      if (std::isnan(rows[i].us_per_inference)) {
-        j << "null";
-      } else {
-        j << rows[i].us_per_inference;
-      }
-      j << "}" << (i + 1 < rows.size() ? "," : "") << "\n";
+      const Row& r = rows[i];
+      const bool ran = !std::isnan(r.us_per_inference);
+      j << "    {\"runtime\": \"" << r.runtime << "\", \"version\": \"" << JsonEscape(r.version)
+        << "\", \"batch\": " << r.batch << ", \"us_per_inference\": " << Number(r.us_per_inference)
+        << ", \"speedup\": " << Number(r.us_per_inference / ref_at(r.batch).us_per_inference)
+        << ", \"checksum\": " << Number(r.checksum)
+        << ", \"outputs_match\": " << (ran && outputs_match(r) ? "true" : "false") << ", \"note\": \""
+        << JsonEscape(r.note) << "\"}" << (i + 1 < rows.size() ? "," : "") << "\n";
+    }
+    j << "  ],\n  \"targets\": [\n";
+    for (size_t i = 0; i < targets.size(); ++i) {
+      j << "    {\"target\": \"" << targets[i].name << "\", \"value\": \"" << JsonEscape(targets[i].value)
+        << "\", \"reached\": " << (targets[i].reached ? "true" : "false") << "}"
+        << (i + 1 < targets.size() ? "," : "") << "\n";
     }
     j << "  ]\n}\n";
   }
   fs::remove_all(dir);
+  return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   Options opt;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  for (int i = 1; i < argc; i += 2) {
     const std::string flag = argv[i];
+    if (i + 1 >= argc) {
+      std::fprintf(stderr, "%s needs a value\n", flag.c_str());
+      return 2;
+    }
     if (flag == "--json") {
       opt.json = argv[i + 1];
     } else if (flag == "--iters-b1") {
@@ -284,7 +482,11 @@ int main(int argc, char** argv) {
     } else if (flag == "--reps") {
       opt.reps = std::atoi(argv[i + 1]);
     } else {
-      std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
+      std::fprintf(
+          stderr,
+          "unknown flag %s\nusage: mlperf_ae_peers_bench [--json FILE] [--iters-b1 N] [--iters-b64 N] "
+          "[--reps R]\n",
+          flag.c_str());
       return 2;
     }
   }
@@ -292,6 +494,5 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "--iters-b1, --iters-b64 and --reps must be >= 1\n");
     return 2;
   }
-  Main(opt);
-  return 0;
+  return Main(opt);
 }

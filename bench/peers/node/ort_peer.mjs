@@ -1,21 +1,39 @@
-// Times ONNX Runtime (onnxruntime-node, CPU, one thread) on an ONNX model, or dumps its
-// outputs for the parity test. Timing happens inside node, so process start-up is excluded.
+// ONNX Runtime peer of bench/mlperf_ae_peers_bench (npm onnxruntime-node, CPU execution
+// provider, one intra-op and one inter-op thread, sequential execution). Timing happens inside
+// node with process.hrtime.bigint, so process start-up and session creation are not counted.
 //
-//   node ort_peer.mjs MODEL.onnx INPUT.bin --batch B --iters N [--warmup W] [--reps R]
-//   node ort_peer.mjs MODEL.onnx INPUT.bin --batch B --dump OUT.bin
+//   node ort_peer.mjs MODEL.onnx INPUT.bin [--iters-b1 N] [--iters-b64 N] [--reps R]
+//       prints one JSON line per batch (1, then 64), like the C++ runners (peer_runner.h):
+//       {"peer":"onnxruntime","version":...,"batch":B,"us_per_call":...,"us_per_inference":...,
+//        "checksum":...}; us_per_call is the median over R repetitions of the mean of N calls.
+//   node ort_peer.mjs MODEL.onnx INPUT.bin --dump OUT.bin --batch B
+//       runs the first B rows once and writes the outputs as raw little-endian float32
+//       (the output-parity test, tests/nn/ort_parity_test.cc).
 //
-// INPUT.bin holds at least B rows of raw little-endian float32. Prints one JSON line:
-// {"peer":"onnxruntime","batch":B,"us_per_call":...,"us_per_inference":...,"checksum":...}
-// us_per_call is the median over R repetitions of the mean over N calls.
+// INPUT.bin holds rows of raw little-endian float32 of the model's input width.
+// Errors: a message on stderr and a non-zero exit.
 import { readFileSync, writeFileSync } from 'node:fs';
 import ort from 'onnxruntime-node';
 
-const [model, inputPath, ...rest] = process.argv.slice(2);
-const opt = { batch: 1, iters: 2000, warmup: 200, reps: 5, dump: '' };
-for (let i = 0; i < rest.length; i += 2) opt[rest[i].replace(/^--/, '')] = rest[i + 1];
-const batch = Number(opt.batch);
+function usage(message) {
+  console.error(`ort_peer.mjs: ${message}\nusage: node ort_peer.mjs MODEL INPUT ` +
+                '[--iters-b1 N] [--iters-b64 N] [--reps R] | [--dump OUT --batch B]');
+  process.exit(2);
+}
 
-const session = await ort.InferenceSession.create(model, {
+const [modelPath, inputPath, ...rest] = process.argv.slice(2);
+if (!modelPath || !inputPath) usage('MODEL and INPUT are required');
+const opt = { 'iters-b1': 2000, 'iters-b64': 200, reps: 5, dump: '', batch: 1 };
+for (let i = 0; i < rest.length; i += 2) {
+  const key = rest[i].replace(/^--/, '');
+  if (!(key in opt) || i + 1 >= rest.length) usage(`bad flag ${rest[i]}`);
+  opt[key] = key === 'dump' ? rest[i + 1] : Number(rest[i + 1]);
+}
+for (const key of ['iters-b1', 'iters-b64', 'reps', 'batch']) {
+  if (!Number.isInteger(opt[key]) || opt[key] < 1) usage(`--${key} must be an integer >= 1`);
+}
+
+const session = await ort.InferenceSession.create(modelPath, {
   executionProviders: ['cpu'],
   intraOpNumThreads: 1,
   interOpNumThreads: 1,
@@ -23,35 +41,49 @@ const session = await ort.InferenceSession.create(model, {
   graphOptimizationLevel: 'all',
 });
 const inName = session.inputNames[0];
-// Small files come back as views into node's shared buffer pool: copy out exactly their bytes.
+const outName = session.outputNames[0];
+const inWidth = Number(session.inputMetadata?.[0]?.shape?.[1] ?? 640);
+const outWidth = Number(session.outputMetadata?.[0]?.shape?.[1] ?? 640);
+// readFileSync may return a view into node's shared pool: copy exactly the file's bytes.
 const raw = readFileSync(inputPath);
-const all = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length));
-const width = all.length;
-const features = session.inputMetadata?.[0]?.shape?.[1] ?? 640;
-const dims = Number(features);
-if (all.length < batch * dims) throw new Error(`${inputPath}: ${width} floats, need ${batch * dims}`);
-const feeds = { [inName]: new ort.Tensor('float32', all.subarray(0, batch * dims), [batch, dims]) };
+const rows = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length));
+
+// Inputs and outputs are allocated once per batch, as the C++ runners do, so the loop measures
+// inference plus the binding's per-call cost, not JS allocation.
+function feedsFor(batch) {
+  if (rows.length < batch * inWidth) {
+    console.error(`ort_peer.mjs: ${inputPath} holds ${rows.length} floats, batch ${batch} needs ` +
+                  `${batch * inWidth}`);
+    process.exit(1);
+  }
+  const x = new ort.Tensor('float32', rows.slice(0, batch * inWidth), [batch, inWidth]);
+  const y = new ort.Tensor('float32', new Float32Array(batch * outWidth), [batch, outWidth]);
+  return { feeds: { [inName]: x }, fetches: { [outName]: y }, y };
+}
 
 if (opt.dump) {
-  const out = await session.run(feeds);
-  const y = out[session.outputNames[0]].data;
-  writeFileSync(opt.dump, Buffer.from(y.buffer, y.byteOffset, y.byteLength));
+  const { feeds, fetches, y } = feedsFor(opt.batch);
+  await session.run(feeds, fetches);
+  writeFileSync(opt.dump, Buffer.from(y.data.buffer, y.data.byteOffset, y.data.byteLength));
   process.exit(0);
 }
 
-let checksum = 0;
-for (let i = 0; i < Number(opt.warmup); ++i) await session.run(feeds);
-const per = [];
-for (let r = 0; r < Number(opt.reps); ++r) {
-  const n = Number(opt.iters);
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < n; ++i) {
-    const out = await session.run(feeds);
-    checksum += out[session.outputNames[0]].data[0];
+for (const batch of [1, 64]) {
+  const { feeds, fetches, y } = feedsFor(batch);
+  const iters = batch === 1 ? opt['iters-b1'] : opt['iters-b64'];
+  for (let i = 0; i < Math.max(Math.floor(iters / 5), 10); ++i) await session.run(feeds, fetches);
+  const perCall = [];
+  for (let r = 0; r < opt.reps; ++r) {
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < iters; ++i) await session.run(feeds, fetches);
+    perCall.push(Number(process.hrtime.bigint() - t0) / 1e3 / iters);
   }
-  per.push(Number(process.hrtime.bigint() - t0) / 1e3 / n);
+  perCall.sort((a, b) => a - b);
+  const usPerCall = perCall[Math.floor(perCall.length / 2)];
+  let checksum = 0;
+  for (const v of y.data) checksum += v;
+  console.log(JSON.stringify({
+    peer: 'onnxruntime', version: ort.env.versions?.common ?? '', batch, us_per_call: usPerCall,
+    us_per_inference: usPerCall / batch, checksum,
+  }));
 }
-per.sort((a, b) => a - b);
-const usPerCall = per[Math.floor(per.length / 2)];
-console.log(JSON.stringify({ peer: 'onnxruntime', version: ort.env.versions?.common ?? '', batch,
-  us_per_call: usPerCall, us_per_inference: usPerCall / batch, checksum }));
