@@ -1,5 +1,6 @@
-// DenseF32 / DenseF32Rows: y = act(x · Wᵀ + bias), written once with Highway and compiled for
-// every target.
+// DenseF32 / DenseF32Rows / DenseF16Rows: y = act(x · Wᵀ + bias), written once with Highway and
+// compiled for every target; the FP16 variant differs only in how a weight vector is loaded
+// (binary16, widened to float on load), so both share every tile below.
 //
 // Weight layout (built by PackDense, see dense_layout.h): panels of kDensePanel = 16 outputs,
 // each stored input-major (in × 16 floats), zero-padded past `out`, followed by the bias padded
@@ -30,6 +31,7 @@
 // (through a stack buffer, since masked stores are not safe on every target).
 // Accumulation order per output is bias, then inputs 0..in-1, each with one rounding (FMA).
 #include <cstring>
+#include <type_traits>
 
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "kernels/dense.cc"
@@ -72,8 +74,10 @@ static_assert(kMaxRows >= 1, "the batch loop advances by kMaxRows rows");
 static_assert(kMaxRows == 1 || kMaxRows * kBigPanels * kVecsPerPanel <= kAccBudget,
               "big tile exceeds the register budget");
 
+// W is the stored weight type: float, or hwy::float16_t (promoted to float as it is loaded).
+template <typename W>
 struct Layer {
-  const float* weights;  // panel 0
+  const W* weights;      // panel 0
   const float* bias;     // padded to whole panels
   const float* x;
   size_t x_stride;  // floats from one row of x to the next
@@ -90,6 +94,17 @@ HWY_INLINE void StoreOutputs(DF d, VF v, float* HWY_RESTRICT dst, size_t valid) 
     HWY_ALIGN float tmp[kLanes];
     hn::Store(v, d, tmp);
     std::memcpy(dst, tmp, valid * sizeof(float));
+  }
+}
+
+// One vector of a panel's weights, as floats.
+template <typename W>
+HWY_INLINE VF LoadWeights(DF d, const W* HWY_RESTRICT p) {
+  if constexpr (std::is_same_v<W, float>) {
+    return hn::LoadU(d, p);
+  } else {
+    const hn::Rebind<W, DF> dh;
+    return hn::PromoteTo(d, hn::LoadU(dh, p));
   }
 }
 
@@ -113,13 +128,13 @@ HWY_INLINE void PinInRegisters(VF (&v)[kCount]) {
 // Computes rows [row0, row0 + kRows) × panels [panel0, panel0 + kPanels).
 // Not inlined: each tile shape gets its own register allocation, which keeps the accumulators
 // in registers (inlined into one large dispatcher, GCC spilled them to the stack every FMA).
-template <size_t kRows, size_t kPanels>
-HWY_NOINLINE void Tile(const Layer& layer, size_t row0, size_t panel0) {
+template <typename W, size_t kRows, size_t kPanels>
+HWY_NOINLINE void Tile(const Layer<W>& layer, size_t row0, size_t panel0) {
   constexpr size_t kVecs = kPanels * kVecsPerPanel;
   const DF d;
   const size_t in = layer.in;
   const size_t panel_stride = in * kDensePanel;
-  const float* HWY_RESTRICT w = layer.weights + panel0 * panel_stride;
+  const W* HWY_RESTRICT w = layer.weights + panel0 * panel_stride;
   const size_t x_stride = layer.x_stride;
   const float* HWY_RESTRICT x = layer.x + row0 * x_stride;
 
@@ -134,7 +149,7 @@ HWY_NOINLINE void Tile(const Layer& layer, size_t row0, size_t panel0) {
     VF wv[kVecs];
     HWY_UNROLL(32)
     for (size_t v = 0; v < kVecs; ++v) {
-      wv[v] = hn::LoadU(
+      wv[v] = LoadWeights(
           d, w + (v / kVecsPerPanel) * panel_stride + i * kDensePanel + (v % kVecsPerPanel) * kLanes);
     }
     if constexpr (kRows > 1 && (kRows + 1) * kVecs + 1 <= kVectorRegisters) PinInRegisters(wv);
@@ -160,40 +175,39 @@ HWY_NOINLINE void Tile(const Layer& layer, size_t row0, size_t panel0) {
 }
 
 // All panels for kRows rows: full-width tiles, then narrower ones for the leftover panels.
-template <size_t kRows, size_t kPanels>
-HWY_INLINE size_t PanelRun(const Layer& layer, size_t row0, size_t panel0, size_t panels) {
-  for (; panel0 + kPanels <= panels; panel0 += kPanels) Tile<kRows, kPanels>(layer, row0, panel0);
-  if constexpr (kPanels > 1) panel0 = PanelRun<kRows, kPanels - 1>(layer, row0, panel0, panels);
+template <typename W, size_t kRows, size_t kPanels>
+HWY_INLINE size_t PanelRun(const Layer<W>& layer, size_t row0, size_t panel0, size_t panels) {
+  for (; panel0 + kPanels <= panels; panel0 += kPanels) Tile<W, kRows, kPanels>(layer, row0, panel0);
+  if constexpr (kPanels > 1) panel0 = PanelRun<W, kRows, kPanels - 1>(layer, row0, panel0, panels);
   return panel0;
 }
 
 // Rows [row0, row0 + rows) (rows <= kRows) × panels [panel_begin, panel_end).
-template <size_t kRows>
-HWY_INLINE void RowBlock(const Layer& layer, size_t row0, size_t rows, size_t panel_begin, size_t panel_end) {
+template <typename W, size_t kRows>
+HWY_INLINE void RowBlock(const Layer<W>& layer, size_t row0, size_t rows, size_t panel_begin, size_t panel_end) {
   if (rows == kRows) {
-    PanelRun<kRows, kRows == kMaxRows ? kBigPanels : PanelsFor(kRows)>(layer, row0, panel_begin, panel_end);
+    PanelRun<W, kRows, kRows == kMaxRows ? kBigPanels : PanelsFor(kRows)>(layer, row0, panel_begin, panel_end);
   } else if constexpr (kRows > 1) {
-    RowBlock<kRows - 1>(layer, row0, rows, panel_begin, panel_end);
+    RowBlock<W, kRows - 1>(layer, row0, rows, panel_begin, panel_end);
   }
 }
 
 // Rows [row0, row0 + rows) (rows <= kRows) × the panel group [panel_begin, panel_end) of the
 // large-batch path: always kBigPanels-wide tiles, which every row count up to kMaxRows fits.
-template <size_t kRows>
-HWY_INLINE void GroupBlock(const Layer& layer, size_t row0, size_t rows, size_t panel_begin, size_t panel_end) {
+template <typename W, size_t kRows>
+HWY_INLINE void GroupBlock(const Layer<W>& layer, size_t row0, size_t rows, size_t panel_begin, size_t panel_end) {
   if (rows == kRows) {
-    PanelRun<kRows, kBigPanels>(layer, row0, panel_begin, panel_end);
+    PanelRun<W, kRows, kBigPanels>(layer, row0, panel_begin, panel_end);
   } else if constexpr (kRows > 1) {
-    GroupBlock<kRows - 1>(layer, row0, rows, panel_begin, panel_end);
+    GroupBlock<W, kRows - 1>(layer, row0, rows, panel_begin, panel_end);
   }
 }
 
-void DenseImpl(const float* HWY_RESTRICT packed, const float* HWY_RESTRICT x, size_t x_stride, size_t rows,
-               size_t in, size_t out, Activation act, float* HWY_RESTRICT y) {
-  const size_t panels = DensePanels(out);
-  const Layer layer{packed, packed + panels * in * kDensePanel, x, x_stride, y, in, out, act};
+template <typename W>
+HWY_INLINE void RunLayer(const Layer<W>& layer, size_t rows) {
+  const size_t panels = DensePanels(layer.out);
   if (rows < kMaxRows) {
-    RowBlock<kMaxRows>(layer, 0, rows, 0, panels);
+    RowBlock<W, kMaxRows>(layer, 0, rows, 0, panels);
     return;
   }
   // Nearly equal row blocks of at most kMaxRows (each at least kMaxRows / 2 rows).
@@ -208,10 +222,23 @@ void DenseImpl(const float* HWY_RESTRICT packed, const float* HWY_RESTRICT x, si
     size_t row0 = 0;
     for (size_t b = 0; b < blocks; ++b) {
       const size_t block_rows = base_rows + (b < taller_blocks ? 1 : 0);
-      GroupBlock<kMaxRows>(layer, row0, block_rows, p0, p1);
+      GroupBlock<W, kMaxRows>(layer, row0, block_rows, p0, p1);
       row0 += block_rows;
     }
   }
+}
+
+void DenseImpl(const float* HWY_RESTRICT packed, const float* HWY_RESTRICT x, size_t x_stride, size_t rows,
+               size_t in, size_t out, Activation act, float* HWY_RESTRICT y) {
+  const float* bias = packed + DensePanels(out) * in * kDensePanel;
+  RunLayer(Layer<float>{packed, bias, x, x_stride, y, in, out, act}, rows);
+}
+
+void DenseF16Impl(const uint8_t* HWY_RESTRICT packed, const float* HWY_RESTRICT x, size_t x_stride, size_t rows,
+                  size_t in, size_t out, Activation act, float* HWY_RESTRICT y) {
+  const auto* weights = reinterpret_cast<const hwy::float16_t*>(packed);
+  const auto* bias = reinterpret_cast<const float*>(packed + DenseF16BiasOffset(in, out));
+  RunLayer(Layer<hwy::float16_t>{weights, bias, x, x_stride, y, in, out, act}, rows);
 }
 
 const char* DenseTargetNameImpl() { return hwy::TargetName(HWY_TARGET); }
@@ -223,6 +250,7 @@ HWY_AFTER_NAMESPACE();
 namespace vigil::kernels {
 
 HWY_EXPORT(DenseImpl);
+HWY_EXPORT(DenseF16Impl);
 HWY_EXPORT(DenseTargetNameImpl);
 
 void DenseF32(const float* packed, const float* x, size_t batch, size_t in, size_t out, Activation act,
@@ -233,6 +261,11 @@ void DenseF32(const float* packed, const float* x, size_t batch, size_t in, size
 void DenseF32Rows(const float* packed, const float* x, size_t x_row_stride, size_t rows, size_t in, size_t out,
                   Activation act, float* y) {
   HWY_DYNAMIC_DISPATCH(DenseImpl)(packed, x, x_row_stride, rows, in, out, act, y);
+}
+
+void DenseF16Rows(const uint8_t* packed, const float* x, size_t x_row_stride, size_t rows, size_t in, size_t out,
+                  Activation act, float* y) {
+  HWY_DYNAMIC_DISPATCH(DenseF16Impl)(packed, x, x_row_stride, rows, in, out, act, y);
 }
 
 const char* DenseF32TargetName() { return HWY_DYNAMIC_DISPATCH(DenseTargetNameImpl)(); }

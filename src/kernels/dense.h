@@ -48,6 +48,15 @@ void DenseF32Reference(const float* w, const float* bias, const float* x, size_t
 void DenseF32RowsReference(const float* w, const float* bias, const float* x, size_t x_row_stride, size_t rows,
                            size_t in, size_t out, Activation act, float* y);
 
+// FP16 weights: the FP32 packing converted weight by weight to binary16 (round to nearest even,
+// clamped to ±65504), bias kept float32; half the weight bytes. Compute stays FP32: each weight is
+// widened as it is loaded (F16C on x86, native on ARM, bit arithmetic on older targets), so the
+// result equals DenseF32RowsReference on the rounded weights up to summation rounding.
+size_t PackedDenseF16Bytes(size_t in, size_t out);
+void PackDenseF16FromF32(const float* packed_f32, size_t in, size_t out, uint8_t* packed_f16);
+void DenseF16Rows(const uint8_t* packed_f16, const float* x, size_t x_row_stride, size_t rows, size_t in,
+                  size_t out, Activation act, float* y);
+
 // Elementwise activation in place (dispatched) and its scalar reference.
 void ActivateF32(Activation act, float* x, size_t n);
 void ActivateF32Reference(Activation act, float* x, size_t n);

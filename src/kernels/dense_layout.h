@@ -11,6 +11,12 @@
 // 128-bit vectors; every panel starts 64·in bytes after the previous one, so panels (and the
 // bias block) stay 64-byte aligned whenever `packed` is. The zero padding lets the kernel run
 // full vectors over a partial last panel; it never reads or writes x or y past their ends.
+//
+// FP16 weights (PackDenseF16FromF32) use the same panels with each weight stored as binary16
+// (2 bytes, panel stride 32·in bytes); the bias stays float32 and starts at the next 64-byte
+// boundary after the panels:
+//   bytes [0, DenseF16BiasOffset)                      panels of binary16 weights
+//   bytes [DenseF16BiasOffset, PackedDenseF16Bytes)    bias, float32, padded to whole panels
 #pragma once
 
 #include <cstddef>
@@ -20,5 +26,9 @@ namespace vigil::kernels {
 inline constexpr size_t kDensePanel = 16;
 
 constexpr size_t DensePanels(size_t out) { return (out + kDensePanel - 1) / kDensePanel; }
+
+constexpr size_t DenseF16BiasOffset(size_t in, size_t out) {
+  return (DensePanels(out) * kDensePanel * in * 2 + 63) / 64 * 64;
+}
 
 }  // namespace vigil::kernels

@@ -1,8 +1,10 @@
 // PackDense: plain scalar, run once per layer at load/plan time. Layout: see dense_layout.h.
 #include <algorithm>
+#include <cstring>
 
 #include "kernels/dense.h"
 #include "kernels/dense_layout.h"
+#include "kernels/half.h"
 
 namespace vigil::kernels {
 
@@ -20,6 +22,21 @@ void PackDense(const float* w, const float* bias, size_t in, size_t out, float* 
     }
   }
   std::copy(bias, bias + out, packed + panels * in * kDensePanel);
+}
+
+size_t PackedDenseF16Bytes(size_t in, size_t out) {
+  return DenseF16BiasOffset(in, out) + DensePanels(out) * kDensePanel * sizeof(float);
+}
+
+void PackDenseF16FromF32(const float* packed_f32, size_t in, size_t out, uint8_t* packed_f16) {
+  const size_t weights = DensePanels(out) * kDensePanel * in;
+  const size_t bias_offset = DenseF16BiasOffset(in, out);
+  std::fill(packed_f16, packed_f16 + PackedDenseF16Bytes(in, out), uint8_t{0});
+  for (size_t k = 0; k < weights; ++k) {
+    const uint16_t h = F32ToF16(std::clamp(packed_f32[k], -kF16Max, kF16Max));
+    std::memcpy(packed_f16 + 2 * k, &h, sizeof(h));
+  }
+  std::memcpy(packed_f16 + bias_offset, packed_f32 + weights, DensePanels(out) * kDensePanel * sizeof(float));
 }
 
 }  // namespace vigil::kernels

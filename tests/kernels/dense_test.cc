@@ -1,4 +1,6 @@
-// DenseF32 and DenseF32Rows on every compiled Highway target against their scalar references.
+// DenseF32, DenseF32Rows and DenseF16Rows on every compiled Highway target against their scalar
+// references (FP16: the FP32 reference on the weights rounded to binary16, which is what the
+// kernel computes with after widening them exactly).
 //
 // Tolerance, per output. Both sides add the same terms (bias and n = in products) in the same
 // order; the kernel rounds once per FMA, the reference once per product and once per addition.
@@ -21,6 +23,7 @@
 
 #include "hwy/aligned_allocator.h"
 #include "kernels/activation_tolerance.h"
+#include "kernels/half.h"
 #include "kernels/target_test_util.h"
 
 namespace vigil::kernels {
@@ -47,14 +50,19 @@ std::vector<float> RandomVector(size_t n, std::mt19937& rng) {
 // Runs one case on the current target and checks every output, guard and input. Row r of x
 // starts at r·x_stride (x_stride == 0 means contiguous rows and the DenseF32 entry point);
 // floats of x that belong to no row are NaN, so reading one poisons an output.
-void CheckDense(size_t batch, size_t in, size_t out, Activation act, uint32_t seed, size_t x_stride = 0) {
-  const bool rows_entry = x_stride != 0;
+enum class Weights { kF32, kF16 };
+
+void CheckDense(size_t batch, size_t in, size_t out, Activation act, uint32_t seed, size_t x_stride = 0,
+                Weights weights = Weights::kF32) {
+  const bool f16 = weights == Weights::kF16;
+  const bool rows_entry = x_stride != 0 || f16;
   const size_t stride = rows_entry ? x_stride : in;
   SCOPED_TRACE(testing::Message() << "batch=" << batch << " in=" << in << " out=" << out
                                   << " act=" << static_cast<int>(act) << " seed=" << seed
-                                  << (rows_entry ? " x_stride=" : "") << (rows_entry ? std::to_string(stride) : ""));
+                                  << (rows_entry ? " x_stride=" : "") << (rows_entry ? std::to_string(stride) : "")
+                                  << (f16 ? " f16" : ""));
   std::mt19937 rng(seed);
-  const std::vector<float> w = RandomVector(in * out, rng);
+  std::vector<float> w = RandomVector(in * out, rng);
   const std::vector<float> bias = RandomVector(out, rng);
   // Scaled so tanh/sigmoid/GELU see both their linear and saturated ranges.
   const size_t x_floats = batch == 0 ? 0 : (batch - 1) * stride + in;
@@ -73,10 +81,17 @@ void CheckDense(size_t batch, size_t in, size_t out, Activation act, uint32_t se
   PackDense(w.data(), bias.data(), in, out, packed.get());
   const std::vector<float> packed_copy(packed.get(), packed.get() + packed_floats);
   const std::vector<float> x_copy = x;
+  auto packed_f16 = hwy::AllocateAligned<uint8_t>(PackedDenseF16Bytes(in, out));
+  if (f16) {
+    PackDenseF16FromF32(packed.get(), in, out, packed_f16.get());
+    for (float& f : w) f = RoundToF16(f);  // the reference computes with the stored weights
+  }
 
   std::vector<float> y(batch * out + kGuard, kGuardValue);
   std::fill(y.begin(), y.begin() + batch * out, std::numeric_limits<float>::quiet_NaN());
-  if (rows_entry) {
+  if (f16) {
+    DenseF16Rows(packed_f16.get(), x.data(), stride, batch, in, out, act, y.data());
+  } else if (rows_entry) {
     DenseF32Rows(packed.get(), x.data(), stride, batch, in, out, act, y.data());
   } else {
     DenseF32(packed.get(), x.data(), batch, in, out, act, y.data());
@@ -239,6 +254,44 @@ TEST_P(DenseTest, ZeroRowsWritesNothing) {
   DenseF32(packed.data(), &x, 0, 3, 2, Activation::kNone, &y);
   DenseF32Rows(packed.data(), &x, 3, 0, 3, 2, Activation::kNone, &y);
   EXPECT_EQ(y, kGuardValue);
+}
+
+TEST_P(DenseTest, F16WeightsMatchReferenceOnRoundedWeights) {
+  ASSERT_STREQ(DenseF32TargetName(), target_name());
+  const size_t n = lanes();
+  const std::vector<size_t> sizes = {1, n > 1 ? n - 1 : 2, n + 1, 17, 128, 640};
+  uint32_t seed = kSeed + 400;
+  size_t case_index = 0;
+  for (size_t batch : {size_t{1}, size_t{3}, size_t{7}, size_t{64}}) {
+    for (size_t in : sizes) {
+      for (size_t out : sizes) {
+        CheckDense(batch, in, out, kAllActivations[case_index++ % std::size(kAllActivations)], seed++, in,
+                   Weights::kF16);
+        if (HasFatalFailure()) return;
+      }
+    }
+  }
+  // Overlapping rows (Conv1D windows) and gaps.
+  for (size_t stride : {size_t{5}, size_t{40}}) {
+    CheckDense(9, 21, 33, Activation::kRelu, seed++, stride, Weights::kF16);
+    if (HasFatalFailure()) return;
+  }
+}
+
+TEST_P(DenseTest, F16PackingHalvesTheWeightBytes) {
+  EXPECT_EQ(PackedDenseF16Bytes(640, 128) - 128 * sizeof(float), 640 * 128 * 2);
+  EXPECT_EQ(PackedDenseFloats(640, 128) * sizeof(float) - 128 * sizeof(float), 640 * 128 * 4);
+  // Weights beyond the binary16 range are clamped to ±65504, not turned into infinities.
+  const std::vector<float> w = {1e6f, -1e6f};
+  const std::vector<float> bias = {0.25f};
+  std::vector<float> packed(PackedDenseFloats(2, 1));
+  PackDense(w.data(), bias.data(), 2, 1, packed.data());
+  auto packed_f16 = hwy::AllocateAligned<uint8_t>(PackedDenseF16Bytes(2, 1));
+  PackDenseF16FromF32(packed.data(), 2, 1, packed_f16.get());
+  const std::vector<float> x = {1.0f, 0.5f};
+  float y = 0.0f;
+  DenseF16Rows(packed_f16.get(), x.data(), 2, 1, 2, 1, Activation::kNone, &y);
+  EXPECT_EQ(y, 0.25f + 65504.0f - 32752.0f);
 }
 
 INSTANTIATE_TEST_SUITE_P(Targets, DenseTest, testing::ValuesIn(CompiledTargets()), TargetParamName);
