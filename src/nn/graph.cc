@@ -69,12 +69,12 @@ ValueId GraphBuilder::AddConv1D(ValueId x, const Conv1DParams& params, std::span
   return AddNode(CreateConv1DOp(params, weights, bias, act), {x});
 }
 
-ValueId GraphBuilder::AddDenseFromPacked(ValueId x, int64_t in, int64_t out, std::span<const float> packed,
+ValueId GraphBuilder::AddDenseFromPacked(ValueId x, int64_t in, int64_t out, const PackedWeights& packed,
                                          kernels::Activation act) {
   return AddNode(CreateDenseOpFromPacked(in, out, packed, act), {x});
 }
 
-ValueId GraphBuilder::AddConv1DFromPacked(ValueId x, const Conv1DParams& params, std::span<const float> packed,
+ValueId GraphBuilder::AddConv1DFromPacked(ValueId x, const Conv1DParams& params, const PackedWeights& packed,
                                           kernels::Activation act) {
   return AddNode(CreateConv1DOpFromPacked(params, packed, act), {x});
 }

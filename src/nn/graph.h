@@ -76,12 +76,12 @@ class GraphBuilder {
                    std::span<const float> bias, kernels::Activation act);
   ValueId AddConv1D(ValueId x, const Conv1DParams& params, std::span<const float> weights,
                     std::span<const float> bias, kernels::Activation act);
-  // The same layers over weights already in kernels::PackDense layout (a Conv1D packed as a
-  // Dense of kernel·in_channels inputs), 64-byte aligned, borrowed: the caller keeps them alive
-  // as long as the graph (e.g. a memory-mapped model file). Nothing is copied.
-  ValueId AddDenseFromPacked(ValueId x, int64_t in, int64_t out, std::span<const float> packed,
+  // The same layers over weights already packed (ops/packed_weights.h: FP32 or FP16; a Conv1D
+  // packed as a Dense of kernel·in_channels inputs), 64-byte aligned, borrowed: the caller keeps
+  // them alive as long as the graph (e.g. a memory-mapped model file). Nothing is copied.
+  ValueId AddDenseFromPacked(ValueId x, int64_t in, int64_t out, const PackedWeights& packed,
                              kernels::Activation act);
-  ValueId AddConv1DFromPacked(ValueId x, const Conv1DParams& params, std::span<const float> packed,
+  ValueId AddConv1DFromPacked(ValueId x, const Conv1DParams& params, const PackedWeights& packed,
                               kernels::Activation act);
   ValueId AddActivation(ValueId x, kernels::Activation act);
   ValueId AddAdd(ValueId a, ValueId b);

@@ -1,5 +1,6 @@
 #include "nn/packed_net.h"
 
+#include <algorithm>
 #include <cstring>
 #include <numeric>
 #include <sstream>
@@ -9,7 +10,7 @@
 namespace vigil::nn {
 namespace {
 
-constexpr uint32_t kPackedNetVersion = 1;
+constexpr uint32_t kPackedNetVersion = 2;
 constexpr uint32_t kMaxLayers = 256;
 constexpr int64_t kMaxDim = int64_t{1} << 24;
 // Elements of any one tensor per sample. Scoring plans graphs for 64 rows, so this bounds each
@@ -63,9 +64,9 @@ std::string ChainShapes(const std::vector<int64_t>& input_shape, const std::vect
   return "";
 }
 
-size_t PackedFloats(const train::LayerSpec& l, int64_t in_features) {
+size_t PackedBytes(const train::LayerSpec& l, int64_t in_features, WeightType type) {
   if (l.kind == train::LayerKind::kUpsample1D) return 0;
-  return kernels::PackedDenseFloats(static_cast<size_t>(in_features), static_cast<size_t>(l.out));
+  return PackedWeightBytes(type, static_cast<size_t>(in_features), static_cast<size_t>(l.out));
 }
 
 const char* ActivationName(kernels::Activation a) {
@@ -95,20 +96,62 @@ Result<PackedNet> PackedNet::FromParams(const train::NetParams& params) {
   for (size_t i = 0; i < net.layers_.size(); ++i) {
     offsets.push_back(total);
     // Each layer's block starts on a 64-byte boundary, as in the file.
-    total += core::AlignUp(PackedFloats(net.layers_[i], net.in_features_[i]) * sizeof(float), core::kArenaAlignment);
+    total += core::AlignUp(PackedBytes(net.layers_[i], net.in_features_[i], WeightType::kF32), core::kArenaAlignment);
   }
   VIGIL_RETURN_IF_ERROR(net.storage_.Allocate(total));
   for (size_t i = 0; i < net.layers_.size(); ++i) {
-    const size_t n = PackedFloats(net.layers_[i], net.in_features_[i]);
-    auto* dst = reinterpret_cast<float*>(net.storage_.data() + offsets[i]);
+    const size_t n = PackedBytes(net.layers_[i], net.in_features_[i], WeightType::kF32);
+    uint8_t* dst = net.storage_.data() + offsets[i];
     if (n > 0) {
       const auto& p = params.layers[i];
       kernels::PackDense(p.weights.data(), p.bias.data(), static_cast<size_t>(net.in_features_[i]),
-                         static_cast<size_t>(p.spec.out), dst);
+                         static_cast<size_t>(p.spec.out), reinterpret_cast<float*>(dst));
     }
-    net.packed_.emplace_back(dst, n);
+    net.packed_.push_back({WeightType::kF32, {dst, n}});
   }
   return net;
+}
+
+Result<PackedNet> PackedNet::ConvertWeights(WeightType type) const {
+  if (PackedWeightBytes(type, 1, 1) == 0) {
+    return Status::InvalidArgument("unknown weight type " + std::to_string(static_cast<uint32_t>(type)));
+  }
+  PackedNet net;
+  net.input_shape_ = input_shape_;
+  net.layers_ = layers_;
+  net.in_features_ = in_features_;
+  std::vector<size_t> offsets;
+  size_t total = 0;
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    if (!packed_[i].bytes.empty() && packed_[i].type != type && packed_[i].type != WeightType::kF32) {
+      return Status::InvalidArgument(std::string("layer ") + std::to_string(i) + " holds " +
+                                     WeightTypeName(packed_[i].type) + " weights; only f32 weights convert to " +
+                                     WeightTypeName(type));
+    }
+    offsets.push_back(total);
+    total += core::AlignUp(PackedBytes(layers_[i], in_features_[i], type), core::kArenaAlignment);
+  }
+  VIGIL_RETURN_IF_ERROR(net.storage_.Allocate(total));
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    const PackedWeights& from = packed_[i];
+    uint8_t* dst = net.storage_.data() + offsets[i];
+    const size_t n = PackedBytes(layers_[i], in_features_[i], type);
+    if (from.type == type) {
+      std::copy(from.bytes.begin(), from.bytes.end(), dst);
+    } else if (type == WeightType::kF16) {
+      kernels::PackDenseF16FromF32(reinterpret_cast<const float*>(from.bytes.data()),
+                                   static_cast<size_t>(in_features_[i]), static_cast<size_t>(layers_[i].out), dst);
+    }
+    net.packed_.push_back({n == 0 ? WeightType::kF32 : type, {dst, n}});
+  }
+  return net;
+}
+
+WeightType PackedNet::weight_type() const {
+  for (const PackedWeights& p : packed_) {
+    if (!p.bytes.empty()) return p.type;
+  }
+  return WeightType::kF32;
 }
 
 void PackedNet::Save(core::ByteWriter& w) const {
@@ -126,10 +169,11 @@ void PackedNet::Save(core::ByteWriter& w) const {
     w.I64(l.dilation);
     w.I64(l.factor);
     w.U32(static_cast<uint32_t>(l.activation));
-    w.U64(packed_[i].size());
-    if (packed_[i].empty()) continue;
+    w.U32(static_cast<uint32_t>(packed_[i].type));
+    w.U64(packed_[i].bytes.size());
+    if (packed_[i].bytes.empty()) continue;
     w.Align(core::kArenaAlignment);
-    w.Raw(packed_[i].data(), packed_[i].size_bytes());
+    w.Raw(packed_[i].bytes.data(), packed_[i].bytes.size());
   }
 }
 
@@ -137,7 +181,9 @@ Result<PackedNet> PackedNet::Load(core::ByteReader& r) {
   PackedNet net;
   uint32_t version = 0, rank = 0, count = 0;
   VIGIL_RETURN_IF_ERROR(r.U32("net.version", &version));
-  if (version != kPackedNetVersion) return r.Error("net.version", "unsupported version " + std::to_string(version));
+  if (version < 1 || version > kPackedNetVersion) {
+    return r.Error("net.version", "unsupported version " + std::to_string(version));
+  }
   VIGIL_RETURN_IF_ERROR(r.U32("net.input_rank", &rank));
   if (rank < 1 || rank > 2) return r.Error("net.input_rank", "must be 1 or 2, found " + std::to_string(rank));
   net.input_shape_.resize(rank);
@@ -153,6 +199,7 @@ Result<PackedNet> PackedNet::Load(core::ByteReader& r) {
   // Borrow only when something keeps the bytes alive and the file offsets give aligned
   // pointers; otherwise copy every layer into one owned block.
   std::vector<std::span<const uint8_t>> raw(count);
+  std::vector<WeightType> types(count, WeightType::kF32);
   for (uint32_t i = 0; i < count; ++i) {
     train::LayerSpec l;
     uint32_t kind = 0, act = 0;
@@ -176,16 +223,28 @@ Result<PackedNet> PackedNet::Load(core::ByteReader& r) {
     if (std::string problem = ChainShapes(net.input_shape_, net.layers_, &net.in_features_); !problem.empty()) {
       return r.Error("net.layer", problem);
     }
-    uint64_t floats = 0;
-    VIGIL_RETURN_IF_ERROR(r.U64("net.layer.packed_count", &floats));
-    const size_t expected = PackedFloats(l, net.in_features_[i]);
-    if (floats != expected) {
-      return r.Error("net.layer.packed_count", "layer " + std::to_string(i) + " has " + std::to_string(floats) +
-                                                   " packed floats, its shape needs " + std::to_string(expected));
+    if (version >= 2) {
+      uint32_t type = 0;
+      VIGIL_RETURN_IF_ERROR(r.U32("net.layer.weight_type", &type));
+      if (PackedWeightBytes(static_cast<WeightType>(type), 1, 1) == 0) {
+        return r.Error("net.layer.weight_type", "layer " + std::to_string(i) + ": unknown weight type " +
+                                                    std::to_string(type));
+      }
+      types[i] = static_cast<WeightType>(type);
     }
-    if (floats == 0) continue;
+    uint64_t count_field = 0;
+    VIGIL_RETURN_IF_ERROR(r.U64("net.layer.packed_count", &count_field));
+    // Version 1 counted floats, version 2 counts bytes.
+    const size_t unit = version == 1 ? sizeof(float) : 1;
+    const size_t expected = PackedBytes(l, net.in_features_[i], types[i]);
+    if (count_field != expected / unit) {
+      return r.Error("net.layer.packed_count", "layer " + std::to_string(i) + " has " + std::to_string(count_field) +
+                                                   (unit == 1 ? " packed bytes" : " packed floats") +
+                                                   ", its shape needs " + std::to_string(expected / unit));
+    }
+    if (expected == 0) continue;
     VIGIL_RETURN_IF_ERROR(r.Align(core::kArenaAlignment));
-    VIGIL_RETURN_IF_ERROR(r.View("net.layer.weights", floats * sizeof(float), &raw[i]));
+    VIGIL_RETURN_IF_ERROR(r.View("net.layer.weights", expected, &raw[i]));
   }
   bool borrow = r.owner() != nullptr;
   size_t total = 0;
@@ -199,14 +258,15 @@ Result<PackedNet> PackedNet::Load(core::ByteReader& r) {
     VIGIL_RETURN_IF_ERROR(net.storage_.Allocate(total));
   }
   size_t offset = 0;
-  for (const auto& bytes : raw) {
+  for (uint32_t i = 0; i < count; ++i) {
+    const auto& bytes = raw[i];
     const uint8_t* src = bytes.data();
     if (!borrow && !bytes.empty()) {
       std::memcpy(net.storage_.data() + offset, bytes.data(), bytes.size());
       src = net.storage_.data() + offset;
       offset += core::AlignUp(bytes.size(), core::kArenaAlignment);
     }
-    net.packed_.emplace_back(reinterpret_cast<const float*>(src), bytes.size() / sizeof(float));
+    net.packed_.push_back({types[i], {src, bytes.size()}});
   }
   return net;
 }
@@ -244,7 +304,7 @@ Result<Graph> PackedNet::BuildGraph() const {
 
 size_t PackedNet::WeightBytes() const {
   size_t bytes = 0;
-  for (const auto& p : packed_) bytes += p.size_bytes();
+  for (const auto& p : packed_) bytes += p.bytes.size();
   return bytes;
 }
 
@@ -253,6 +313,7 @@ std::string PackedNet::Summary() const {
   os << "[";
   for (size_t i = 0; i < input_shape_.size(); ++i) os << (i ? "," : "") << input_shape_[i];
   os << "]";
+  if (weight_type() != WeightType::kF32) os << " " << WeightTypeName(weight_type());
   for (const auto& l : layers_) {
     switch (l.kind) {
       case train::LayerKind::kDense:

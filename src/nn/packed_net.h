@@ -7,13 +7,15 @@
 //   VIGIL_ASSIGN_OR_RETURN(nn::PackedNet again, nn::PackedNet::Load(reader));   // no copy when
 //                                                         // the reader has an owner (mmap)
 //   VIGIL_ASSIGN_OR_RETURN(nn::Graph g, again.BuildGraph());   // input → reconstruction
+//   VIGIL_ASSIGN_OR_RETURN(nn::PackedNet half, net.ConvertWeights(nn::WeightType::kF16));
 //
 // Serialized form (inside a detector payload), little-endian:
-//   u32 version (1), u32 input rank, i64 input dims[rank], u32 layer count, then per layer
+//   u32 version (2), u32 input rank, i64 input dims[rank], u32 layer count, then per layer
 //   u32 kind (train::LayerKind), i64 out, kernel, stride, padding, dilation, factor,
-//   u32 activation, u64 packed float count, zero padding to a 64-byte file offset, the packed
-//   floats (kernels::PackDense layout; a Conv1D is packed as a Dense of kernel·in_channels
-//   inputs). Upsample1D layers carry no floats (count 0, no padding).
+//   u32 activation, u32 weight type (nn::WeightType), u64 packed byte count, zero padding to a
+//   64-byte file offset, the packed bytes (packed_weights.h layouts; a Conv1D is packed as a
+//   Dense of kernel·in_channels inputs). Upsample1D layers carry no bytes (count 0, no padding).
+//   Version 1 (still read) had no weight type and counted floats: all layers FP32.
 //
 // Thread-safety: immutable after creation; BuildGraph may be called from several threads.
 // Borrowed weights stay valid because the net holds the reader's owner.
@@ -28,6 +30,7 @@
 #include "core/arena.h"
 #include "core/byte_io.h"
 #include "nn/graph.h"
+#include "nn/ops/packed_weights.h"
 #include "nn/train/net.h"
 #include "vigil/status.h"
 
@@ -49,6 +52,14 @@ class PackedNet {
   // A graph with one input (the sample shape) and one output (the network's output).
   Result<Graph> BuildGraph() const;
 
+  // A copy with every weighted layer stored as `type` (owning its weights). From FP32: FP16
+  // rounds each weight to the nearest binary16 (clamped to ±65504). Converting to the type the
+  // net already has is a plain copy; InvalidArgument for any other conversion (e.g. FP16 → FP32,
+  // which would only pretend to restore precision).
+  Result<PackedNet> ConvertWeights(WeightType type) const;
+  // The stored type of the weighted layers (FP32 for a net without any).
+  WeightType weight_type() const;
+
   const std::vector<int64_t>& input_shape() const { return input_shape_; }
   const std::vector<train::LayerSpec>& layers() const { return layers_; }
   // Packed weight and bias bytes over all layers.
@@ -62,7 +73,7 @@ class PackedNet {
   std::vector<int64_t> input_shape_;
   std::vector<train::LayerSpec> layers_;
   std::vector<int64_t> in_features_;           // per layer: Dense inputs or kernel·in_channels
-  std::vector<std::span<const float>> packed_;  // per layer; empty for Upsample1D
+  std::vector<PackedWeights> packed_;          // per layer; empty bytes for Upsample1D
   core::Arena storage_;                         // owned packed weights (when not borrowed)
   std::shared_ptr<const void> owner_;           // keeps borrowed weights alive
 };

@@ -127,3 +127,99 @@ TEST(PackedNetTest, RefusesTensorsTooLargeToPlan) {
 
 }  // namespace
 }  // namespace vigil::nn
+
+namespace vigil::nn {
+namespace {
+
+// Version 1 of the serialized form (FP32 only, float counts), as earlier releases wrote it.
+void SaveVersion1(const train::NetParams& params, core::ByteWriter& w) {
+  w.U32(1);
+  w.U32(static_cast<uint32_t>(params.input_shape.size()));
+  for (int64_t d : params.input_shape) w.I64(d);
+  w.U32(static_cast<uint32_t>(params.layers.size()));
+  std::vector<int64_t> shape = params.input_shape;
+  for (const auto& layer : params.layers) {
+    const train::LayerSpec& l = layer.spec;
+    for (uint32_t v : {static_cast<uint32_t>(l.kind)}) w.U32(v);
+    for (int64_t v : {l.out, l.kernel, l.stride, l.padding, l.dilation, l.factor}) w.I64(v);
+    w.U32(static_cast<uint32_t>(l.activation));
+    if (l.kind == LayerKind::kUpsample1D) {
+      w.U64(0);
+      continue;
+    }
+    const size_t in = layer.weights.size() / static_cast<size_t>(l.out);
+    std::vector<float> packed(kernels::PackedDenseFloats(in, static_cast<size_t>(l.out)));
+    kernels::PackDense(layer.weights.data(), layer.bias.data(), in, static_cast<size_t>(l.out), packed.data());
+    w.U64(packed.size());
+    w.Align(core::kArenaAlignment);
+    w.Raw(packed.data(), packed.size() * sizeof(float));
+  }
+}
+
+TEST(PackedNetTest, LoadsVersion1AsF32) {
+  const train::NetParams params = Trained();
+  core::ByteWriter old;
+  SaveVersion1(params, old);
+  core::ByteReader r(old.bytes(), "v1");
+  auto loaded = PackedNet::Load(r);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  EXPECT_EQ(loaded->weight_type(), WeightType::kF32);
+  auto fresh = PackedNet::FromParams(params);
+  ASSERT_TRUE(fresh.ok());
+  const std::vector<float> x(48, -0.5f);
+  EXPECT_EQ(RunNet(*loaded, x, 1), RunNet(*fresh, x, 1));
+}
+
+TEST(PackedNetTest, F16WeightsHalveTheBytesAndStayClose) {
+  auto net = PackedNet::FromParams(Trained());
+  ASSERT_TRUE(net.ok());
+  auto half = net->ConvertWeights(WeightType::kF16);
+  ASSERT_TRUE(half.ok()) << half.status().message();
+  EXPECT_EQ(half->weight_type(), WeightType::kF16);
+  EXPECT_EQ(half->Summary(), "[16,3] f16 conv1d(7,k5,s2,relu) up(2) conv1d(3,k3,s1,d2,tanh) dense(48,linear)");
+  EXPECT_LT(half->WeightBytes(), net->WeightBytes() * 6 / 10);
+
+  std::vector<float> x(4 * 48);
+  train::Prng rng(8);
+  for (float& v : x) v = 2 * rng.NextFloat() - 1;
+  const std::vector<float> full = RunNet(*net, x, 4);
+  const std::vector<float> reduced = RunNet(*half, x, 4);
+  double err = 0, norm = 0;
+  for (size_t i = 0; i < full.size(); ++i) {
+    err += (full[i] - reduced[i]) * (full[i] - reduced[i]);
+    norm += full[i] * full[i];
+  }
+  // binary16 keeps 11 significant bits: relative weight error ≤ 2^-11, a few layers deep.
+  EXPECT_LT(std::sqrt(err / norm), 4e-3);
+  EXPECT_GT(err, 0.0);  // it really ran the rounded weights
+
+  // Saved and loaded (mapped: borrowed), the type and the results are kept.
+  core::ByteWriter w;
+  half->Save(w);
+  auto block = std::make_shared<core::Arena>();
+  ASSERT_TRUE(block->Allocate(w.size()).ok());
+  std::copy(w.bytes().begin(), w.bytes().end(), block->data());
+  core::ByteReader mapped(std::span<const uint8_t>(block->data(), w.size()), "mapped", 0, block);
+  auto loaded = PackedNet::Load(mapped);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().message();
+  EXPECT_TRUE(loaded->borrowed());
+  EXPECT_EQ(loaded->weight_type(), WeightType::kF16);
+  EXPECT_EQ(RunNet(*loaded, x, 4), reduced);
+
+  auto again = half->ConvertWeights(WeightType::kF16);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(RunNet(*again, x, 4), reduced);
+  auto back = half->ConvertWeights(WeightType::kF32);
+  ASSERT_FALSE(back.ok());
+  EXPECT_EQ(back.status().message(), "layer 0 holds f16 weights; only f32 weights convert to f32");
+
+  std::vector<uint8_t> damaged = w.bytes();
+  damaged[4 + 4 + 16 + 4 + 4 + 6 * 8 + 4] = 7;  // first layer's weight type
+  core::ByteReader r(damaged, "m.vgm");
+  auto bad = PackedNet::Load(r);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "m.vgm: offset 84: field 'net.layer.weight_type': layer 0: unknown weight type 7");
+}
+
+}  // namespace
+}  // namespace vigil::nn

@@ -11,19 +11,19 @@ namespace {
 // Runs on the packed Dense kernel: with channels-last input, the receptive field of output
 // position t is `kernel` input rows; for dilation 1 and no padding in reach they are one
 // contiguous run of kernel·in_channels floats, i.e. exactly the input row of a Dense layer
-// whose weights are the [out, kernel·in] filter matrix. Such positions read the input in
-// place; positions that reach the zero padding, and dilated kernels, first gather their
-// receptive field into a scratch row. The scratch is sized at create time (Run never
+// whose weights are the [out, kernel·in] filter matrix. Those positions are read in place, all
+// in one kernel call over overlapping rows; positions that reach the zero padding, and dilated
+// kernels, first gather their receptive field into a scratch row. The scratch is sized at create time (Run never
 // allocates); like every op, one instance serves one thread at a time (see graph.h).
 class Conv1DOp final : public Op {
  public:
-  Conv1DOp(const Conv1DParams& p, core::Arena owned, std::span<const float> packed, kernels::Activation act)
+  Conv1DOp(const Conv1DParams& p, core::Arena owned, const PackedWeights& packed, kernels::Activation act)
       : p_(p), owned_(std::move(owned)), packed_(packed), act_(act),
         scratch_(static_cast<size_t>(p.kernel * p.in_channels)) {}
 
   const char* Kind() const override { return "Conv1D"; }
   int NumInputs() const override { return 1; }
-  size_t WeightBytes() const override { return packed_.size_bytes(); }
+  size_t WeightBytes() const override { return packed_.bytes.size(); }
 
   Result<core::Shape> InferShape(std::span<const core::Shape> inputs) const override {
     const core::Shape& x = inputs[0];
@@ -56,27 +56,39 @@ class Conv1DOp final : public Op {
     const size_t fan_in = static_cast<size_t>(p_.kernel * cin);
     const float* xd = x.F32();
     float* yd = output.F32();
+    const size_t cout_size = static_cast<size_t>(cout);
+    // Positions whose receptive field lies inside the input (dilation 1) are one call over rows
+    // stride·cin floats apart, so the kernel's multi-row tiles reuse each weight load.
+    int64_t inner_begin = out_length, inner_end = out_length;
+    if (p_.dilation == 1 && length >= p_.kernel) {
+      inner_begin = std::min(out_length, (p_.padding + p_.stride - 1) / p_.stride);
+      inner_end = std::min(out_length, (length - p_.kernel + p_.padding) / p_.stride + 1);
+      if (inner_end < inner_begin) inner_end = inner_begin;
+    }
     for (int64_t b = 0; b < batch; ++b) {
       const float* xb = xd + b * length * cin;
+      float* yb = yd + b * out_length * cout;
+      if (inner_end > inner_begin) {
+        RunPackedDense(packed_, xb + (inner_begin * p_.stride - p_.padding) * cin,
+                       static_cast<size_t>(p_.stride * cin), static_cast<size_t>(inner_end - inner_begin), fan_in,
+                       cout_size, act_, yb + inner_begin * cout);
+      }
       for (int64_t t = 0; t < out_length; ++t) {
+        if (t == inner_begin && inner_end > inner_begin) t = inner_end;
+        if (t >= out_length) break;
+        // The receptive field reaches the zero padding, or is dilated: gather it.
         const int64_t first = t * p_.stride - p_.padding;
-        const int64_t last = first + p_.dilation * (p_.kernel - 1);
-        const float* row = xb + first * cin;
-        if (p_.dilation != 1 || first < 0 || last >= length) {
-          float* s = scratch_.data();
-          for (int64_t k = 0; k < p_.kernel; ++k) {
-            const int64_t src = first + k * p_.dilation;
-            float* dst = s + k * cin;
-            if (src < 0 || src >= length) {
-              std::fill(dst, dst + cin, 0.0f);
-            } else {
-              std::copy(xb + src * cin, xb + (src + 1) * cin, dst);
-            }
+        float* s = scratch_.data();
+        for (int64_t k = 0; k < p_.kernel; ++k) {
+          const int64_t src = first + k * p_.dilation;
+          float* dst = s + k * cin;
+          if (src < 0 || src >= length) {
+            std::fill(dst, dst + cin, 0.0f);
+          } else {
+            std::copy(xb + src * cin, xb + (src + 1) * cin, dst);
           }
-          row = s;
         }
-        kernels::DenseF32(packed_.data(), row, 1, fan_in, static_cast<size_t>(cout), act_,
-                          yd + (b * out_length + t) * cout);
+        RunPackedDense(packed_, s, fan_in, 1, fan_in, cout_size, act_, yb + t * cout);
       }
     }
   }
@@ -84,7 +96,7 @@ class Conv1DOp final : public Op {
  private:
   const Conv1DParams p_;
   const core::Arena owned_;  // empty when the weights are borrowed
-  const std::span<const float> packed_;
+  const PackedWeights packed_;
   const kernels::Activation act_;
   mutable std::vector<float> scratch_;  // one receptive field
 };
@@ -129,10 +141,10 @@ Result<std::unique_ptr<Op>> CreateConv1DOp(const Conv1DParams& p, std::span<cons
   VIGIL_RETURN_IF_ERROR(packed.Allocate(floats * sizeof(float)));
   auto* dst = reinterpret_cast<float*>(packed.data());
   kernels::PackDense(weights.data(), bias.empty() ? zeros.data() : bias.data(), fan_in, out, dst);
-  return std::unique_ptr<Op>(new Conv1DOp(p, std::move(packed), {dst, floats}, act));
+  return std::unique_ptr<Op>(new Conv1DOp(p, std::move(packed), PackedWeights::F32({dst, floats}), act));
 }
 
-Result<std::unique_ptr<Op>> CreateConv1DOpFromPacked(const Conv1DParams& p, std::span<const float> packed,
+Result<std::unique_ptr<Op>> CreateConv1DOpFromPacked(const Conv1DParams& p, const PackedWeights& packed,
                                                      kernels::Activation act) {
   VIGIL_RETURN_IF_ERROR(CheckConv1DParams(p));
   VIGIL_RETURN_IF_ERROR(CheckActivation(act));

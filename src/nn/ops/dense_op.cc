@@ -9,21 +9,20 @@ namespace {
 
 class DenseOp final : public Op {
  public:
-  // Owns `packed` (weights packed at create time).
+  // Owns `packed` (FP32 weights packed at create time).
   DenseOp(int64_t in, int64_t out, core::Arena packed, kernels::Activation act)
       : in_(in),
         out_(out),
         owned_(std::move(packed)),
-        weights_(reinterpret_cast<const float*>(owned_.data())),
-        bytes_(owned_.size()),
+        weights_{WeightType::kF32, {owned_.data(), owned_.size()}},
         act_(act) {}
   // Borrows weights packed elsewhere (e.g. in a mapped model file).
-  DenseOp(int64_t in, int64_t out, std::span<const float> packed, kernels::Activation act)
-      : in_(in), out_(out), weights_(packed.data()), bytes_(packed.size_bytes()), act_(act) {}
+  DenseOp(int64_t in, int64_t out, const PackedWeights& packed, kernels::Activation act)
+      : in_(in), out_(out), weights_(packed), act_(act) {}
 
   const char* Kind() const override { return "Dense"; }
   int NumInputs() const override { return 1; }
-  size_t WeightBytes() const override { return bytes_; }
+  size_t WeightBytes() const override { return weights_.bytes.size(); }
 
   Result<core::Shape> InferShape(std::span<const core::Shape> inputs) const override {
     const core::Shape& x = inputs[0];
@@ -38,8 +37,8 @@ class DenseOp final : public Op {
 
   void Run(std::span<const core::TensorView> inputs, const core::TensorView& output) const override {
     const size_t rows = static_cast<size_t>(core::NumElements(inputs[0]) / in_);
-    kernels::DenseF32(weights_, inputs[0].F32(), rows,
-                      static_cast<size_t>(in_), static_cast<size_t>(out_), act_, output.F32());
+    RunPackedDense(weights_, inputs[0].F32(), static_cast<size_t>(in_), rows, static_cast<size_t>(in_),
+                   static_cast<size_t>(out_), act_, output.F32());
   }
 
  private:
@@ -48,8 +47,7 @@ class DenseOp final : public Op {
   // 64-byte aligned (std::vector only guarantees 16) so the kernel's packed rows start on
   // cache lines. Empty when the weights are borrowed.
   const core::Arena owned_;
-  const float* const weights_;
-  const size_t bytes_;
+  const PackedWeights weights_;
   const kernels::Activation act_;
 };
 
@@ -82,24 +80,7 @@ Result<std::unique_ptr<Op>> CreateDenseOp(int64_t in, int64_t out, std::span<con
   return std::unique_ptr<Op>(new DenseOp(in, out, std::move(packed), act));
 }
 
-Status CheckPackedWeights(const char* kind, int64_t in, int64_t out, std::span<const float> packed) {
-  if (in <= 0 || out <= 0 || in > (int64_t{1} << 24) || out > (int64_t{1} << 24)) {
-    return Status::InvalidArgument(std::string(kind) + ": packed weights need positive sizes, got in=" +
-                                   std::to_string(in) + " out=" + std::to_string(out));
-  }
-  const size_t expected = kernels::PackedDenseFloats(static_cast<size_t>(in), static_cast<size_t>(out));
-  if (packed.size() != expected) {
-    return Status::InvalidArgument(std::string(kind) + ": packed weights have " + std::to_string(packed.size()) +
-                                   " floats, expected " + std::to_string(expected) + " for " + std::to_string(in) +
-                                   " inputs x " + std::to_string(out) + " outputs");
-  }
-  if (reinterpret_cast<uintptr_t>(packed.data()) % core::kArenaAlignment != 0) {
-    return Status::InvalidArgument(std::string(kind) + ": packed weights must be 64-byte aligned");
-  }
-  return Status::OK();
-}
-
-Result<std::unique_ptr<Op>> CreateDenseOpFromPacked(int64_t in, int64_t out, std::span<const float> packed,
+Result<std::unique_ptr<Op>> CreateDenseOpFromPacked(int64_t in, int64_t out, const PackedWeights& packed,
                                                     kernels::Activation act) {
   VIGIL_RETURN_IF_ERROR(CheckActivation(act));
   VIGIL_RETURN_IF_ERROR(CheckPackedWeights("Dense", in, out, packed));

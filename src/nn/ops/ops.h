@@ -9,6 +9,7 @@
 
 #include "kernels/dense.h"
 #include "nn/op.h"
+#include "nn/ops/packed_weights.h"
 #include "vigil/status.h"
 
 namespace vigil::nn {
@@ -41,17 +42,14 @@ Result<std::unique_ptr<Op>> CreateDenseOp(int64_t in, int64_t out, std::span<con
 Result<std::unique_ptr<Op>> CreateConv1DOp(const Conv1DParams& params, std::span<const float> weights,
                                            std::span<const float> bias, kernels::Activation act);
 
-// The same ops over weights already packed by kernels::PackDense (bias included; a Conv1D is
-// packed as a Dense of kernel·in_channels inputs), BORROWED: nothing is copied and the caller
-// keeps `packed` alive as long as the op (e.g. a memory-mapped model file). InvalidArgument
-// unless packed.size() == PackedDenseFloats(inputs, outputs) and packed.data() is 64-byte
-// aligned.
-Result<std::unique_ptr<Op>> CreateDenseOpFromPacked(int64_t in, int64_t out, std::span<const float> packed,
+// The same ops over weights already packed (packed_weights.h: FP32 or FP16, bias included; a
+// Conv1D is packed as a Dense of kernel·in_channels inputs), BORROWED: nothing is copied and the
+// caller keeps the bytes alive as long as the op (e.g. a memory-mapped model file).
+// InvalidArgument from CheckPackedWeights.
+Result<std::unique_ptr<Op>> CreateDenseOpFromPacked(int64_t in, int64_t out, const PackedWeights& packed,
                                                     kernels::Activation act);
-Result<std::unique_ptr<Op>> CreateConv1DOpFromPacked(const Conv1DParams& params, std::span<const float> packed,
+Result<std::unique_ptr<Op>> CreateConv1DOpFromPacked(const Conv1DParams& params, const PackedWeights& packed,
                                                      kernels::Activation act);
-// Shared check of the two above.
-Status CheckPackedWeights(const char* kind, int64_t in, int64_t out, std::span<const float> packed);
 
 // InvalidArgument for a value outside kernels::Activation (e.g. from a damaged model file).
 Status CheckActivation(kernels::Activation act);

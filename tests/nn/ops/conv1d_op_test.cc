@@ -145,17 +145,17 @@ TEST(Conv1DOpTest, SweepMatchesTheDirectDefinitionAndPackedBorrowingMatchesOwned
   auto* packed = reinterpret_cast<float*>(block->data());
   kernels::PackDense(w.data(), b.data(), 9, 5, packed);
   auto owned = CreateConv1DOp(p, w, b, Activation::kRelu);
-  auto borrowed = CreateConv1DOpFromPacked(p, {packed, floats}, Activation::kRelu);
+  auto borrowed = CreateConv1DOpFromPacked(p, PackedWeights::F32({packed, floats}), Activation::kRelu);
   ASSERT_TRUE(owned.ok() && borrowed.ok()) << borrowed.status().message();
   EXPECT_EQ((*borrowed)->WeightBytes(), floats * sizeof(float));
   std::vector<float> x(2 * 10 * 3);
   for (float& v : x) v = next();
   EXPECT_EQ(RunConv(**owned, x, core::Shape::Of({2, 10, 3}), core::Shape::Of({2, 5, 5})),
             RunConv(**borrowed, x, core::Shape::Of({2, 10, 3}), core::Shape::Of({2, 5, 5})));
-  EXPECT_EQ(CreateConv1DOpFromPacked(p, {packed, floats - 1}, Activation::kRelu).status().message(),
-            "Conv1D: packed weights have " + std::to_string(floats - 1) + " floats, expected " +
-                std::to_string(floats) + " for 9 inputs x 5 outputs");
-  EXPECT_EQ(CreateConv1DOpFromPacked(p, {packed + 1, floats}, Activation::kRelu).status().message(),
+  EXPECT_EQ(CreateConv1DOpFromPacked(p, PackedWeights::F32({packed, floats - 1}), Activation::kRelu).status().message(),
+            "Conv1D: packed f32 weights have " + std::to_string((floats - 1) * 4) + " bytes, expected " +
+                std::to_string(floats * 4) + " for 9 inputs x 5 outputs");
+  EXPECT_EQ(CreateConv1DOpFromPacked(p, PackedWeights::F32({packed + 1, floats}), Activation::kRelu).status().message(),
             "Conv1D: packed weights must be 64-byte aligned");
 }
 

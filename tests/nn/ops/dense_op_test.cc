@@ -69,7 +69,7 @@ TEST(DenseOpTest, BorrowsPackedWeightsWithoutCopying) {
   ASSERT_TRUE(block.Allocate(floats * sizeof(float) + 64).ok());
   auto* packed = reinterpret_cast<float*>(block.data());
   kernels::PackDense(w.data(), bias.data(), 3, 2, packed);
-  auto op = CreateDenseOpFromPacked(3, 2, {packed, floats}, kernels::Activation::kNone);
+  auto op = CreateDenseOpFromPacked(3, 2, PackedWeights::F32({packed, floats}), kernels::Activation::kNone);
   ASSERT_TRUE(op.ok()) << op.status().message();
   EXPECT_EQ((*op)->WeightBytes(), floats * sizeof(float));
   std::vector<float> x = {1, 1, 1};
@@ -80,10 +80,10 @@ TEST(DenseOpTest, BorrowsPackedWeightsWithoutCopying) {
   packed[floats - 16] = 100.0f;  // the op reads the caller's memory: a change shows up
   (*op)->Run({&xv, 1}, core::ContiguousView(y.data(), core::DType::kF32, core::Shape::Of({1, 2})));
   EXPECT_EQ(y[0], 106.0f);
-  EXPECT_FALSE(CreateDenseOpFromPacked(3, 2, {packed, floats + 1}, kernels::Activation::kNone).ok());
-  EXPECT_EQ(CreateDenseOpFromPacked(3, 2, {packed + 4, floats}, kernels::Activation::kNone).status().message(),
+  EXPECT_FALSE(CreateDenseOpFromPacked(3, 2, PackedWeights::F32({packed, floats + 1}), kernels::Activation::kNone).ok());
+  EXPECT_EQ(CreateDenseOpFromPacked(3, 2, PackedWeights::F32({packed + 4, floats}), kernels::Activation::kNone).status().message(),
             "Dense: packed weights must be 64-byte aligned");
-  EXPECT_FALSE(CreateDenseOpFromPacked(0, 2, {packed, floats}, kernels::Activation::kNone).ok());
+  EXPECT_FALSE(CreateDenseOpFromPacked(0, 2, PackedWeights::F32({packed, floats}), kernels::Activation::kNone).ok());
 }
 
 }  // namespace
