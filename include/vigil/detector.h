@@ -109,6 +109,15 @@ class Detector {
   // Threshold calibration prefers these to an outer cross-fit because they are in exactly
   // the units of the fitted detector. Valid until the next Fit()/Load().
   virtual std::span<const float> OutOfFoldTrainingScores() const { return {}; }
+
+  // Re-stores the learned network weights at a lower precision: "fp16" (binary16 weights,
+  // FP32 arithmetic), or "fp32" (no change). `calibration` holds `rows` feature rows of normal
+  // data (rows × dim(); may be null with rows 0) on which the error the conversion adds is
+  // measured per layer and reported by Describe. InvalidArgument for detectors without network
+  // weights and for unknown types. Not thread-safe: call before sharing the detector.
+  virtual Status Quantize(std::string_view type, const float* calibration, size_t rows);
+  // The stored precision of the weights: "f32" unless Quantize changed it.
+  virtual std::string_view WeightType() const { return "f32"; }
 };
 
 // "zscore" | "pca" | "iforest" | "ae" | "conv-ae". NotFound lists the valid names.

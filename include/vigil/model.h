@@ -34,6 +34,7 @@
 #include <ostream>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "vigil/detector.h"
@@ -79,6 +80,13 @@ class Model {
   static Result<Model> Fit(const FrameTable& normal, const FitOptions& options);
   static Result<Model> Load(const std::string& path);
   Status Save(const std::string& path) const;
+
+  // Re-stores the detector's network weights at a lower precision (Detector::Quantize: "fp16").
+  // `calibration` (may be null): normal frames with this model's channels, in order; they pass
+  // through the model's window features and the conversion's error is measured on them. The
+  // threshold is kept. InvalidArgument naming the channel for a schema mismatch, or from the
+  // detector. Not thread-safe: call before sharing the model.
+  Status Quantize(std::string_view type, const FrameTable* calibration);
   // Writes the model to bytes (the exact file contents).
   std::vector<uint8_t> Serialize() const;
   // Parses file contents; `source` names the origin in error messages. The bytes may be freed

@@ -13,12 +13,13 @@
 
 #include "core/byte_io.h"
 #include "detect/autoencoder_arch.h"
+#include "nn/quantization_error.h"
 #include "nn/train/net_trainer.h"
 
 namespace vigil::detect {
 namespace {
 
-constexpr uint32_t kPayloadVersion = 1;
+constexpr uint32_t kPayloadVersion = 2;
 // Rows per run of the bulk-scoring graph; leftovers go through the batch-1 graph.
 constexpr size_t kScoreBatch = 64;
 
@@ -36,6 +37,8 @@ class AutoencoderDetector final : public Detector {
   Status Load(core::ByteReader& r) override;
   void Describe(std::ostream& os) const override;
   size_t ParameterBytes() const override { return net_.WeightBytes() + 2 * channels_ * sizeof(float); }
+  Status Quantize(std::string_view type, const float* calibration, size_t rows) override;
+  std::string_view WeightType() const override { return nn::WeightTypeName(net_.weight_type()); }
 
   const nn::PackedNet& net() const { return net_; }
 
@@ -59,6 +62,10 @@ class AutoencoderDetector final : public Detector {
   uint32_t epochs_run_ = 0;
   uint32_t best_epoch_ = 0;
   double best_validation_loss_ = std::numeric_limits<double>::quiet_NaN();
+  // Per layer, the relative RMS change of its output that the conversion to the stored type
+  // caused on calibration rows (empty when FP32 or not measured).
+  std::vector<double> quantization_error_;
+  uint64_t quantization_rows_ = 0;
 
   // Guarded by mu_: the graphs' arenas and bindings and the scratch rows.
   mutable std::mutex mu_;
@@ -221,13 +228,18 @@ void AutoencoderDetector::Save(core::ByteWriter& w) const {
   w.U32(epochs_run_);
   w.U32(best_epoch_);
   w.F64(best_validation_loss_);
+  w.U64(quantization_rows_);
+  w.U32(static_cast<uint32_t>(quantization_error_.size()));
+  for (double e : quantization_error_) w.F64(e);
   net_.Save(w);
 }
 
 Status AutoencoderDetector::Load(core::ByteReader& r) {
   uint32_t version = 0, frames = 0, channels = 0;
   VIGIL_RETURN_IF_ERROR(r.U32("ae.version", &version));
-  if (version != kPayloadVersion) return r.Error("ae.version", "unsupported version " + std::to_string(version));
+  if (version < 1 || version > kPayloadVersion) {
+    return r.Error("ae.version", "unsupported version " + std::to_string(version));
+  }
   VIGIL_RETURN_IF_ERROR(r.U32("ae.frames", &frames));
   VIGIL_RETURN_IF_ERROR(r.U32("ae.channels", &channels));
   if (frames < 1 || channels < 1 || static_cast<uint64_t>(frames) * channels > (1u << 24)) {
@@ -248,7 +260,22 @@ Status AutoencoderDetector::Load(core::ByteReader& r) {
   VIGIL_RETURN_IF_ERROR(r.U32("ae.epochs_run", &epochs_run_));
   VIGIL_RETURN_IF_ERROR(r.U32("ae.best_epoch", &best_epoch_));
   VIGIL_RETURN_IF_ERROR(r.F64("ae.best_validation_loss", &best_validation_loss_));
+  quantization_error_.clear();
+  quantization_rows_ = 0;
+  if (version >= 2) {
+    uint32_t count = 0;
+    VIGIL_RETURN_IF_ERROR(r.U64("ae.quantization_rows", &quantization_rows_));
+    VIGIL_RETURN_IF_ERROR(r.U32("ae.quantization_error_count", &count));
+    if (count > 256) return r.Error("ae.quantization_error_count", "more entries than layers: " + std::to_string(count));
+    quantization_error_.resize(count);
+    for (double& e : quantization_error_) VIGIL_RETURN_IF_ERROR(r.F64("ae.quantization_error", &e));
+  }
   VIGIL_ASSIGN_OR_RETURN(net_, nn::PackedNet::Load(r));
+  if (!quantization_error_.empty() && quantization_error_.size() != net_.layers().size()) {
+    return r.Error("ae.quantization_error_count", std::to_string(quantization_error_.size()) +
+                                                      " entries for a network of " +
+                                                      std::to_string(net_.layers().size()) + " layers");
+  }
   const std::vector<int64_t> expected =
       kind_ == DetectorKind::kConvAutoencoder
           ? std::vector<int64_t>{frames, channels}
@@ -267,6 +294,26 @@ Status AutoencoderDetector::Load(core::ByteReader& r) {
   return Status::OK();
 }
 
+Status AutoencoderDetector::Quantize(std::string_view type, const float* calibration, size_t rows) {
+  VIGIL_CHECK(single_ != nullptr);
+  VIGIL_ASSIGN_OR_RETURN(nn::WeightType to, nn::ParseWeightType(type));
+  if (to == net_.weight_type()) return Status::OK();
+  VIGIL_ASSIGN_OR_RETURN(nn::PackedNet converted, net_.ConvertWeights(to));
+  std::vector<double> errors;
+  if (rows > 0) {
+    std::vector<float> standardized(rows * dim());
+    for (size_t i = 0; i < standardized.size(); ++i) {
+      const size_t c = i % channels_;
+      standardized[i] = (calibration[i] - mean_[c]) * inv_scale_[c];
+    }
+    VIGIL_ASSIGN_OR_RETURN(errors, nn::LayerOutputChange(net_, converted, standardized.data(), rows));
+  }
+  net_ = std::move(converted);
+  quantization_error_ = std::move(errors);
+  quantization_rows_ = rows;
+  return Prepare();
+}
+
 void AutoencoderDetector::Describe(std::ostream& os) const {
   os << "detector: " << name() << "\n";
   os << "input: " << frames_ << " frames x " << channels_ << " channels (standardized per channel)\n";
@@ -275,6 +322,16 @@ void AutoencoderDetector::Describe(std::ostream& os) const {
      << (net_.borrowed() ? " (read in place from the mapped file)" : " (in memory)") << "\n";
   os << "training: " << epochs_run_ << " epochs, best " << best_epoch_ << ", loss " << best_validation_loss_
      << "\n";
+  os << "weights: " << WeightType();
+  if (net_.weight_type() != nn::WeightType::kF32) {
+    if (quantization_error_.empty()) {
+      os << " (quantization error not measured: no calibration data)";
+    } else {
+      os << ", relative RMS output change per layer vs f32 on " << quantization_rows_ << " calibration rows:";
+      for (size_t i = 0; i < quantization_error_.size(); ++i) os << (i ? ", " : " ") << quantization_error_[i];
+    }
+  }
+  os << "\n";
   os << "score: mean squared reconstruction error (standardized units)\n";
 }
 

@@ -9,6 +9,12 @@
 
 namespace vigil {
 
+Status Detector::Quantize(std::string_view type, const float* /*calibration*/, size_t /*rows*/) {
+  if (type == "fp32" || type == "f32") return Status::OK();
+  return Status::InvalidArgument("detector " + std::string(name()) +
+                                 " has no network weights to quantize (only ae and conv-ae do)");
+}
+
 const std::vector<std::string>& DetectorNames() {
   static const std::vector<std::string> kNames = {"zscore", "pca", "iforest", "ae", "conv-ae"};
   return kNames;

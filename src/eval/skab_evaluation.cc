@@ -55,6 +55,11 @@ Result<ScoredRun> EvaluateFile(const std::string& file, const FitOptions& option
                       table.frames.values.begin() + skab.train_rows * table.frames.cols());
   auto model = Model::Fit(train, options);
   if (!model.ok()) return Status::InvalidArgument(file + ": " + model.status().message());
+  if (!skab.quantize.empty()) {
+    if (Status s = model->Quantize(skab.quantize, &train); !s.ok()) {
+      return Status::InvalidArgument(file + ": " + s.message());
+    }
+  }
   ScoredRun run = ScoreLabelled(*model, table, skab.train_rows, 0, table.has_label[1] ? 1 : -1);
   run.name = file;
   return run;

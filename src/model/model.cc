@@ -182,6 +182,35 @@ Result<Model> Model::Fit(const FrameTable& normal, const FitOptions& requested) 
   return m;
 }
 
+Status Model::Quantize(std::string_view type, const FrameTable* calibration) {
+  std::vector<float> features;
+  size_t rows = 0;
+  if (calibration != nullptr) {
+    if (calibration->cols() != schema_.size()) {
+      return Status::InvalidArgument("calibration data has " + std::to_string(calibration->cols()) +
+                                     " channels, the model " + std::to_string(schema_.size()));
+    }
+    for (size_t c = 0; c < schema_.size(); ++c) {
+      if (calibration->schema.name(c) != schema_.name(c)) {
+        return Status::InvalidArgument("calibration channel " + std::to_string(c + 1) + " is '" +
+                                       calibration->schema.name(c) + "', the model expects '" + schema_.name(c) + "'");
+      }
+    }
+    for (float v : calibration->values) {
+      if (!std::isfinite(v)) return Status::InvalidArgument("calibration data contains NaN or Inf");
+    }
+    detect::WindowFeatures wf({window_, window_stats_, input_smoothing_}, schema_.size());
+    features = wf.Transform(calibration->data(), calibration->rows());
+    // As in Fit: rows before the first full window only warm the features up.
+    const size_t burn_in = window_ > 1 ? window_ - 1 : 0;
+    if (calibration->rows() > burn_in) {
+      rows = calibration->rows() - burn_in;
+      features.erase(features.begin(), features.begin() + static_cast<std::ptrdiff_t>(burn_in * wf.out_dim()));
+    }
+  }
+  return detector_->Quantize(type, rows ? features.data() : nullptr, rows);
+}
+
 std::vector<uint8_t> Model::Serialize() const {
   core::ByteWriter w;
   w.U32(static_cast<uint32_t>(schema_.size()));

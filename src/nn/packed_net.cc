@@ -125,8 +125,8 @@ Result<PackedNet> PackedNet::ConvertWeights(WeightType type) const {
   for (size_t i = 0; i < layers_.size(); ++i) {
     if (!packed_[i].bytes.empty() && packed_[i].type != type && packed_[i].type != WeightType::kF32) {
       return Status::InvalidArgument(std::string("layer ") + std::to_string(i) + " holds " +
-                                     WeightTypeName(packed_[i].type) + " weights; only f32 weights convert to " +
-                                     WeightTypeName(type));
+                                     WeightTypeName(packed_[i].type) + " weights; converting them to " + WeightTypeName(type) +
+                                     " would not restore what was rounded away (convert the f32 model instead)");
     }
     offsets.push_back(total);
     total += core::AlignUp(PackedBytes(layers_[i], in_features_[i], type), core::kArenaAlignment);
@@ -271,11 +271,33 @@ Result<PackedNet> PackedNet::Load(core::ByteReader& r) {
   return net;
 }
 
-Result<Graph> PackedNet::BuildGraph() const {
+Result<Graph> PackedNet::BuildGraph() const { return BuildGraph(layers_.size()); }
+
+std::vector<int64_t> PackedNet::OutputShape(size_t layer_count) const {
+  std::vector<int64_t> shape = input_shape_;
+  for (size_t i = 0; i < layer_count && i < layers_.size(); ++i) {
+    const train::LayerSpec& l = layers_[i];
+    if (l.kind == train::LayerKind::kDense) {
+      shape = {l.out};
+    } else if (l.kind == train::LayerKind::kConv1D) {
+      const int64_t span = l.dilation * (l.kernel - 1) + 1;
+      shape = {(shape[0] + 2 * l.padding - span) / l.stride + 1, l.out};
+    } else {
+      shape = {shape[0] * l.factor, shape[1]};
+    }
+  }
+  return shape;
+}
+
+Result<Graph> PackedNet::BuildGraph(size_t layer_count) const {
+  if (layer_count < 1 || layer_count > layers_.size()) {
+    return Status::InvalidArgument("layer count " + std::to_string(layer_count) + " outside 1.." +
+                                   std::to_string(layers_.size()));
+  }
   GraphBuilder b;
   ValueId x = b.AddInput(input_shape_);
   std::vector<int64_t> shape = input_shape_;
-  for (size_t i = 0; i < layers_.size(); ++i) {
+  for (size_t i = 0; i < layer_count; ++i) {
     const train::LayerSpec& l = layers_[i];
     switch (l.kind) {
       case train::LayerKind::kDense:
@@ -297,7 +319,9 @@ Result<Graph> PackedNet::BuildGraph() const {
         break;
     }
   }
-  if (shape != input_shape_ && Product(shape) == Product(input_shape_)) x = b.AddReshape(x, input_shape_);
+  if (layer_count == layers_.size() && shape != input_shape_ && Product(shape) == Product(input_shape_)) {
+    x = b.AddReshape(x, input_shape_);
+  }
   b.MarkOutput(x);
   return std::move(b).Create();
 }

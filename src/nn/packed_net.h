@@ -51,6 +51,11 @@ class PackedNet {
 
   // A graph with one input (the sample shape) and one output (the network's output).
   Result<Graph> BuildGraph() const;
+  // The first `layer_count` (1 .. layers().size()) layers only: their output as it is, without
+  // the final reshape to the input shape. InvalidArgument for a count out of range.
+  Result<Graph> BuildGraph(size_t layer_count) const;
+  // Output sample shape of the first `layer_count` layers.
+  std::vector<int64_t> OutputShape(size_t layer_count) const;
 
   // A copy with every weighted layer stored as `type` (owning its weights). From FP32: FP16
   // rounds each weight to the nearest binary16 (clamped to ±65504). Converting to the type the

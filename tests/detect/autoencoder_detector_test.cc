@@ -6,6 +6,8 @@
 #include <memory>
 #include <numeric>
 #include <random>
+#include <sstream>
+#include <string>
 #include <vector>
 
 #include "core/arena.h"
@@ -207,6 +209,50 @@ TEST_P(AutoencoderDetectorTest, DamagedPayloadsAreCorruptionNeverCrashes) {
       EXPECT_EQ(s.code(), StatusCode::kCorruption) << s.message();
     }
   }
+}
+
+TEST_P(AutoencoderDetectorTest, Fp16WeightsKeepScoresAndSurviveSaveLoad) {
+  const size_t dim = kFrames * kChannels;
+  const std::vector<float> train = Lagged(Periodic(300, 1));
+  auto det = Fitted(GetParam(), train);
+  std::vector<float> x = Lagged(Periodic(80, 4, 1.5f));
+  const size_t n = x.size() / dim;
+  std::vector<float> f32(n), f16(n), loaded(n);
+  det->Score(x.data(), n, f32.data(), nullptr);
+  const size_t f32_bytes = det->ParameterBytes();
+  EXPECT_EQ(det->WeightType(), "f32");
+
+  ASSERT_TRUE(det->Quantize("fp16", train.data(), train.size() / dim).ok());
+  EXPECT_EQ(det->WeightType(), "f16");
+  EXPECT_LT(det->ParameterBytes(), f32_bytes * 6 / 10);
+  det->Score(x.data(), n, f16.data(), nullptr);
+  for (size_t i = 0; i < n; ++i) EXPECT_NEAR(f16[i], f32[i], 5e-3 * f32[i] + 1e-6) << i;
+  std::ostringstream described;
+  det->Describe(described);
+  EXPECT_NE(described.str().find("weights: f16, relative RMS output change per layer vs f32 on " +
+                                 std::to_string(train.size() / dim) + " calibration rows:"),
+            std::string::npos)
+      << described.str();
+
+  core::ByteWriter w;
+  det->Save(w);
+  auto again = NewAutoencoderDetector(GetParam(), DetectorOptions{});
+  ASSERT_TRUE(again.ok());
+  core::ByteReader r(w.bytes(), "mem");
+  ASSERT_TRUE((*again)->Load(r).ok());
+  EXPECT_EQ((*again)->WeightType(), "f16");
+  (*again)->Score(x.data(), n, loaded.data(), nullptr);
+  EXPECT_EQ(loaded, f16);
+  std::ostringstream described_again;
+  (*again)->Describe(described_again);
+  EXPECT_EQ(described_again.str(), described.str());
+
+  // Unknown types and going back up are errors that leave the detector as it was.
+  EXPECT_EQ(det->Quantize("int3", nullptr, 0).message(), "unknown weight type 'int3' (expected fp32 or fp16)");
+  EXPECT_FALSE(det->Quantize("fp32", nullptr, 0).ok());
+  EXPECT_TRUE(det->Quantize("fp16", nullptr, 0).ok());  // already f16: nothing to do
+  det->Score(x.data(), n, loaded.data(), nullptr);
+  EXPECT_EQ(loaded, f16);
 }
 
 INSTANTIATE_TEST_SUITE_P(Kinds, AutoencoderDetectorTest,

@@ -211,7 +211,7 @@ TEST(PackedNetTest, F16WeightsHalveTheBytesAndStayClose) {
   EXPECT_EQ(RunNet(*again, x, 4), reduced);
   auto back = half->ConvertWeights(WeightType::kF32);
   ASSERT_FALSE(back.ok());
-  EXPECT_EQ(back.status().message(), "layer 0 holds f16 weights; only f32 weights convert to f32");
+  EXPECT_EQ(back.status().message(), "layer 0 holds f16 weights; converting them to f32 would not restore what was rounded away (convert the f32 model instead)");
 
   std::vector<uint8_t> damaged = w.bytes();
   damaged[4 + 4 + 16 + 4 + 4 + 6 * 8 + 4] = 7;  // first layer's weight type

@@ -340,6 +340,39 @@ TEST(CliNeuralTest, AutoencodersFitScoreInspectAndBench) {
       << inspect_ae.out;
 }
 
+TEST(CliNeuralTest, QuantizeStoresFp16WeightsAndReportsTheirError) {
+  const std::string m = ::testing::TempDir() + "/cli_q32.vgm";
+  const std::string h = ::testing::TempDir() + "/cli_q16.vgm";
+  ASSERT_EQ(Vigil("fit --detector conv-ae --window 16 --channels 8,4 --kernel 5 --epochs 4 -i " + Skab("other/1.csv") +
+                  " --train-rows 400 -o " + m)
+                .code,
+            0);
+  CliRun q = Vigil("quantize " + m + " --to fp16 --calibration " + Skab("other/1.csv") +
+                   " --calibration-rows 400 -o " + h);
+  ASSERT_EQ(q.code, 0) << q.err;
+  EXPECT_NE(q.err.find("stored conv-ae weights as f16"), std::string::npos) << q.err;
+  CliRun inspect = Vigil("inspect " + h);
+  EXPECT_NE(inspect.out.find("network: [16,8] f16 conv1d(8,k5,s2,relu)"), std::string::npos) << inspect.out;
+  EXPECT_NE(inspect.out.find("weights: f16, relative RMS output change per layer vs f32 on 385 calibration rows: "),
+            std::string::npos)
+      << inspect.out;
+  CliRun bench = Vigil("bench " + h + " --iters 20");
+  EXPECT_NE(bench.out.find("weights f16"), std::string::npos) << bench.out;
+  // Both models score every row; their scores differ only in the last digits.
+  CliRun s32 = Vigil("score -m " + m + " -i " + Skab("other/1.csv"));
+  CliRun s16 = Vigil("score -m " + h + " -i " + Skab("other/1.csv"));
+  ASSERT_EQ(s16.code, 0) << s16.err;
+  EXPECT_EQ(Lines(s16.out).size(), Lines(s32.out).size());
+
+  CliRun pca_fit = Vigil("fit --detector pca -i " + Skab("other/1.csv") + " -o " + m);
+  ASSERT_EQ(pca_fit.code, 0);
+  CliRun pca = Vigil("quantize " + m + " --to fp16 -o " + h);
+  EXPECT_EQ(pca.code, 2);
+  EXPECT_NE(pca.err.find("detector pca has no network weights to quantize"), std::string::npos) << pca.err;
+  CliRun wrong = Vigil("quantize " + m + " --to int4 -o " + h);
+  EXPECT_EQ(wrong.code, 2);
+}
+
 TEST(CliNeuralTest, BadArchitectureFlagsExit2) {
   const std::string m = ::testing::TempDir() + "/cli_bad_ae.vgm";
   CliRun hidden = Vigil("fit --detector ae --hidden 12x,4 -i " + Skab("other/1.csv") + " -o " + m);
@@ -358,7 +391,7 @@ TEST(CliNeuralTest, BenchTimesClassicDetectorsToo) {
   ASSERT_EQ(Vigil("fit --detector pca -i " + Skab("other/1.csv") + " --train-rows 400 -o " + m).code, 0);
   CliRun bench = Vigil("bench " + m + " --batch 16 --iters 20");
   ASSERT_EQ(bench.code, 0) << bench.err;
-  EXPECT_NE(bench.out.find("(pca, fp32)"), std::string::npos) << bench.out;
+  EXPECT_NE(bench.out.find("(pca, weights f32, FP32 arithmetic)"), std::string::npos) << bench.out;
   EXPECT_NE(bench.out.find("parameter_bytes:"), std::string::npos) << bench.out;
   CliRun missing = Vigil("bench /nonexistent/m.vgm");
   EXPECT_EQ(missing.code, 2);
@@ -381,6 +414,15 @@ TEST(CliSkabTest, ConvAeReachesTheAcceptanceBar) {
   // Published Conv-AE on SKAB: F1 0.78 with FAR 13.55 %.
   EXPECT_GE(field("f1"), 0.78);
   EXPECT_LE(field("far_pct"), 14.0);
+
+  // FP16 weights lose at most 0.002 F1.
+  const std::string json16 = ::testing::TempDir() + "/skab_conv_ae_f16.json";
+  CliRun r16 = Vigil(std::string("eval skab ") + VIGIL_SKAB_DIR + " --detector conv-ae --quantize fp16 --json " + json16);
+  ASSERT_EQ(r16.code, 0) << r16.err;
+  const std::string j16 = ReadAll(json16);
+  const size_t k16 = j16.find("\"f1\"", j16.find("\"conv-ae\""));
+  ASSERT_NE(k16, std::string::npos) << j16;
+  EXPECT_GE(std::stod(j16.substr(j16.find(':', k16) + 1)), field("f1") - 0.002);
 }
 
 }  // namespace

@@ -78,5 +78,6 @@ void RegisterEval(CLI::App& app, Action* run);
 void RegisterInspect(CLI::App& app, Action* run);
 void RegisterDemo(CLI::App& app, Action* run);
 void RegisterBench(CLI::App& app, Action* run);
+void RegisterQuantize(CLI::App& app, Action* run);
 
 }  // namespace vigil::cli

@@ -83,7 +83,8 @@ int RunBench(const BenchArgs& a) {
   }
   const std::string detector(model->detector().name());
   const double per_inf_bytes = static_cast<double>(r.bytes_moved_per_run) / static_cast<double>(r.batch);
-  std::printf("model: %s (%s, fp32)\n", a.model.c_str(), detector.c_str());
+  const std::string dtype(model->detector().WeightType());
+  std::printf("model: %s (%s, weights %s, FP32 arithmetic)\n", a.model.c_str(), detector.c_str(), dtype.c_str());
   if (net) std::printf("network: %s\n", net->Summary().c_str());
   std::printf("batch: %lld  threads: %d  iterations: %lld\n", static_cast<long long>(r.batch), r.threads,
               static_cast<long long>(r.iterations));
@@ -106,7 +107,7 @@ int RunBench(const BenchArgs& a) {
   if (!a.json.empty()) {
     nlohmann::json j = {{"model", a.model},
                         {"detector", detector},
-                        {"dtype", "fp32"},
+                        {"dtype", dtype},
                         {"batch", r.batch},
                         {"threads", r.threads},
                         {"iterations", r.iterations},

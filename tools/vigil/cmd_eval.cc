@@ -17,6 +17,7 @@ struct SkabArgs {
   std::string json_path;
   size_t train_rows = 400;
   size_t threads = 0;
+  std::string quantize;
   FitFlags fit;
 };
 
@@ -73,15 +74,18 @@ int RunSkab(const SkabArgs& a) {
   SkabOptions skab;
   skab.train_rows = a.train_rows;
   skab.threads = a.threads;
+  skab.quantize = a.quantize;
   std::printf(
       "SKAB outlier + changepoint evaluation: %zu files, fit on the first %zu rows of each, scored on the "
-      "rest\n\n",
-      files->size(), a.train_rows);
+      "rest%s\n\n",
+      files->size(), a.train_rows,
+      a.quantize.empty() ? "" : (", network weights stored as " + a.quantize + " before scoring").c_str());
   std::printf("%-9s %6s %7s %7s %6s %6s %7s %6s %8s %8s %8s %7s\n", "detector", "F1", "FAR%", "MAR%", "prec",
               "recall", "AUC-ROC", "AUC-PR", "NAB", "NAB-lFP", "NAB-lFN", "time_s");
   nlohmann::json out = nlohmann::json::object();
   out["dataset"] = a.dir;
   out["train_rows"] = a.train_rows;
+  if (!a.quantize.empty()) out["quantize"] = a.quantize;
   out["detectors"] = nlohmann::json::object();
   for (size_t i = 0; i < detectors.size(); ++i) {
     ProgressBar bar("eval " + detectors[i]);
@@ -157,6 +161,8 @@ void RegisterEval(CLI::App& app, Action* run) {
   s->add_option("--json", skab->json_path, "Also write the results as JSON to this file");
   s->add_option("--train-rows", skab->train_rows, "Rows at the start of each file used for fitting")
       ->capture_default_str();
+  s->add_option("--quantize", skab->quantize,
+                "Store each fitted network's weights as fp16 before scoring (ae, conv-ae; threshold kept)");
   s->add_option("--threads", skab->threads, "Files evaluated in parallel (0 = one per CPU; results do not change)")
       ->capture_default_str();
   AddFitFlags(s, &skab->fit);

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   RegisterInspect(app, &run);
   RegisterDemo(app, &run);
   RegisterBench(app, &run);
+  RegisterQuantize(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
