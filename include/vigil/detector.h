@@ -111,10 +111,12 @@ class Detector {
   virtual std::span<const float> OutOfFoldTrainingScores() const { return {}; }
 
   // Re-stores the learned network weights at a lower precision: "fp16" (binary16 weights,
-  // FP32 arithmetic), or "fp32" (no change). `calibration` holds `rows` feature rows of normal
-  // data (rows × dim(); may be null with rows 0) on which the error the conversion adds is
-  // measured per layer and reported by Describe. InvalidArgument for detectors without network
-  // weights and for unknown types. Not thread-safe: call before sharing the detector.
+  // FP32 arithmetic), "int8" (int8 weights per output channel, uint8 activations per tensor,
+  // int32 accumulation), or "fp32" (no change). `calibration` holds `rows` feature rows of normal
+  // data (rows × dim(); may be null with rows 0 except for int8, whose activation ranges are
+  // chosen on it); the error the conversion adds is measured on it per layer and reported by
+  // Describe. InvalidArgument for detectors without network weights, unknown types, or int8
+  // without calibration rows. Not thread-safe: call before sharing the detector.
   virtual Status Quantize(std::string_view type, const float* calibration, size_t rows);
   // The stored precision of the weights: "f32" unless Quantize changed it.
   virtual std::string_view WeightType() const { return "f32"; }

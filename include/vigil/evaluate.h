@@ -63,7 +63,7 @@ struct SkabOptions {
   double nab_window_seconds = 60;
   // Files evaluated in parallel (0 = one per hardware thread). Results do not depend on it.
   size_t threads = 0;
-  // When set ("fp16"), each fitted model's network weights are re-stored at that precision
+  // When set ("fp16", "int8"), each fitted model's network weights are re-stored at that precision
   // (Model::Quantize, calibrated on the file's training rows) before scoring; the threshold
   // learned in FP32 is kept. Detectors without network weights fail with InvalidArgument.
   std::string quantize;

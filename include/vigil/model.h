@@ -81,7 +81,8 @@ class Model {
   static Result<Model> Load(const std::string& path);
   Status Save(const std::string& path) const;
 
-  // Re-stores the detector's network weights at a lower precision (Detector::Quantize: "fp16").
+  // Re-stores the detector's network weights at a lower precision (Detector::Quantize: "fp16",
+  // "int8"; int8 needs calibration).
   // `calibration` (may be null): normal frames with this model's channels, in order; they pass
   // through the model's window features and the conversion's error is measured on them. The
   // threshold is kept. InvalidArgument naming the channel for a schema mismatch, or from the

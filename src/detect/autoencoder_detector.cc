@@ -13,6 +13,7 @@
 
 #include "core/byte_io.h"
 #include "detect/autoencoder_arch.h"
+#include "nn/int8_calibration.h"
 #include "nn/quantization_error.h"
 #include "nn/train/net_trainer.h"
 
@@ -298,14 +299,21 @@ Status AutoencoderDetector::Quantize(std::string_view type, const float* calibra
   VIGIL_CHECK(single_ != nullptr);
   VIGIL_ASSIGN_OR_RETURN(nn::WeightType to, nn::ParseWeightType(type));
   if (to == net_.weight_type()) return Status::OK();
-  VIGIL_ASSIGN_OR_RETURN(nn::PackedNet converted, net_.ConvertWeights(to));
+  if (to == nn::WeightType::kInt8 && rows == 0) {
+    return Status::InvalidArgument("int8 needs calibration data (normal rows) to choose activation ranges");
+  }
+  std::vector<float> standardized(rows * dim());
+  for (size_t i = 0; i < standardized.size(); ++i) {
+    const size_t c = i % channels_;
+    standardized[i] = (calibration[i] - mean_[c]) * inv_scale_[c];
+  }
+  std::vector<kernels::QuantParams> input_params;
+  if (to == nn::WeightType::kInt8) {
+    VIGIL_ASSIGN_OR_RETURN(input_params, nn::CalibrateLayerInputs(net_, standardized.data(), rows));
+  }
+  VIGIL_ASSIGN_OR_RETURN(nn::PackedNet converted, net_.ConvertWeights(to, input_params));
   std::vector<double> errors;
   if (rows > 0) {
-    std::vector<float> standardized(rows * dim());
-    for (size_t i = 0; i < standardized.size(); ++i) {
-      const size_t c = i % channels_;
-      standardized[i] = (calibration[i] - mean_[c]) * inv_scale_[c];
-    }
     VIGIL_ASSIGN_OR_RETURN(errors, nn::LayerOutputChange(net_, converted, standardized.data(), rows));
   }
   net_ = std::move(converted);

@@ -48,6 +48,9 @@ void DenseF32Reference(const float* w, const float* bias, const float* x, size_t
 void DenseF32RowsReference(const float* w, const float* bias, const float* x, size_t x_row_stride, size_t rows,
                            size_t in, size_t out, Activation act, float* y);
 
+// Inverse of PackDense: w (out × in row-major) and bias (out) from a packed FP32 layer.
+void UnpackDense(const float* packed, size_t in, size_t out, float* w, float* bias);
+
 // FP16 weights: the FP32 packing converted weight by weight to binary16 (round to nearest even,
 // clamped to ±65504), bias kept float32; half the weight bytes. Compute stays FP32: each weight is
 // widened as it is loaded (F16C on x86, native on ARM, bit arithmetic on older targets), so the

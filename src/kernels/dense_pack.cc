@@ -24,6 +24,15 @@ void PackDense(const float* w, const float* bias, size_t in, size_t out, float* 
   std::copy(bias, bias + out, packed + panels * in * kDensePanel);
 }
 
+void UnpackDense(const float* packed, size_t in, size_t out, float* w, float* bias) {
+  const size_t panels = DensePanels(out);
+  for (size_t o = 0; o < out; ++o) {
+    const float* panel = packed + (o / kDensePanel) * in * kDensePanel;
+    for (size_t i = 0; i < in; ++i) w[o * in + i] = panel[i * kDensePanel + o % kDensePanel];
+  }
+  std::copy(packed + panels * in * kDensePanel, packed + panels * in * kDensePanel + out, bias);
+}
+
 size_t PackedDenseF16Bytes(size_t in, size_t out) {
   return DenseF16BiasOffset(in, out) + DensePanels(out) * kDensePanel * sizeof(float);
 }

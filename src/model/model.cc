@@ -208,7 +208,14 @@ Status Model::Quantize(std::string_view type, const FrameTable* calibration) {
       features.erase(features.begin(), features.begin() + static_cast<std::ptrdiff_t>(burn_in * wf.out_dim()));
     }
   }
-  return detector_->Quantize(type, rows ? features.data() : nullptr, rows);
+  VIGIL_RETURN_IF_ERROR(detector_->Quantize(type, rows ? features.data() : nullptr, rows));
+  // The threshold was learned from FP32 scores. When it came from in-sample scores of normal
+  // data, it is learned again the same way from the converted detector's scores of the
+  // calibration rows (normal data too), so it sits where Fit would have put it for this detector.
+  if (rows > 0 && calibration_folds_ < 2) {
+    VIGIL_RETURN_IF_ERROR(threshold_->Fit(SmoothedScores(*detector_, features.data(), rows, smooth_)));
+  }
+  return Status::OK();
 }
 
 std::vector<uint8_t> Model::Serialize() const {

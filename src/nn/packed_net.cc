@@ -112,9 +112,13 @@ Result<PackedNet> PackedNet::FromParams(const train::NetParams& params) {
   return net;
 }
 
-Result<PackedNet> PackedNet::ConvertWeights(WeightType type) const {
+Result<PackedNet> PackedNet::ConvertWeights(WeightType type, std::span<const kernels::QuantParams> input_params) const {
   if (PackedWeightBytes(type, 1, 1) == 0) {
     return Status::InvalidArgument("unknown weight type " + std::to_string(static_cast<uint32_t>(type)));
+  }
+  if (type == WeightType::kInt8 && input_params.size() != layers_.size()) {
+    return Status::InvalidArgument("int8 needs the input quantization of each of the " +
+                                   std::to_string(layers_.size()) + " layers (calibration data)");
   }
   PackedNet net;
   net.input_shape_ = input_shape_;
@@ -129,29 +133,45 @@ Result<PackedNet> PackedNet::ConvertWeights(WeightType type) const {
                                      " would not restore what was rounded away (convert the f32 model instead)");
     }
     offsets.push_back(total);
-    total += core::AlignUp(PackedBytes(layers_[i], in_features_[i], type), core::kArenaAlignment);
+    // Room for either form: an INT8 conversion may keep a layer in FP32.
+    total += core::AlignUp(std::max(PackedBytes(layers_[i], in_features_[i], type), packed_[i].bytes.size()),
+                           core::kArenaAlignment);
   }
   VIGIL_RETURN_IF_ERROR(net.storage_.Allocate(total));
   for (size_t i = 0; i < layers_.size(); ++i) {
     const PackedWeights& from = packed_[i];
     uint8_t* dst = net.storage_.data() + offsets[i];
-    const size_t n = PackedBytes(layers_[i], in_features_[i], type);
+    size_t n = PackedBytes(layers_[i], in_features_[i], type);
+    WeightType stored = n == 0 ? WeightType::kF32 : type;
+    const auto in = static_cast<size_t>(in_features_[i]);
+    const auto out = static_cast<size_t>(layers_[i].out);
     if (from.type == type) {
       std::copy(from.bytes.begin(), from.bytes.end(), dst);
     } else if (type == WeightType::kF16) {
-      kernels::PackDenseF16FromF32(reinterpret_cast<const float*>(from.bytes.data()),
-                                   static_cast<size_t>(in_features_[i]), static_cast<size_t>(layers_[i].out), dst);
+      kernels::PackDenseF16FromF32(reinterpret_cast<const float*>(from.bytes.data()), in, out, dst);
+    } else if (type == WeightType::kInt8 && n > 0) {
+      std::vector<float> w(in * out), bias(out);
+      kernels::UnpackDense(reinterpret_cast<const float*>(from.bytes.data()), in, out, w.data(), bias.data());
+      if (!PackInt8Layer(w.data(), bias.data(), in, out, input_params[i], layers_[i].activation, dst)) {
+        // Not representable in INT8: this layer keeps its FP32 weights (its block is large enough).
+        stored = WeightType::kF32;
+        n = from.bytes.size();
+        std::copy(from.bytes.begin(), from.bytes.end(), dst);
+      }
     }
-    net.packed_.push_back({n == 0 ? WeightType::kF32 : type, {dst, n}});
+    net.packed_.push_back({stored, {dst, n}});
   }
   return net;
 }
 
 WeightType PackedNet::weight_type() const {
+  // Enum order is not precision order: rank explicitly.
+  auto bits = [](WeightType t) { return t == WeightType::kInt8 ? 8 : t == WeightType::kF16 ? 16 : 32; };
+  WeightType lowest = WeightType::kF32;
   for (const PackedWeights& p : packed_) {
-    if (!p.bytes.empty()) return p.type;
+    if (!p.bytes.empty() && bits(p.type) < bits(lowest)) lowest = p.type;
   }
-  return WeightType::kF32;
+  return lowest;
 }
 
 void PackedNet::Save(core::ByteWriter& w) const {
@@ -338,15 +358,20 @@ std::string PackedNet::Summary() const {
   for (size_t i = 0; i < input_shape_.size(); ++i) os << (i ? "," : "") << input_shape_[i];
   os << "]";
   if (weight_type() != WeightType::kF32) os << " " << WeightTypeName(weight_type());
-  for (const auto& l : layers_) {
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    const train::LayerSpec& l = layers_[i];
+    // A layer stored differently from the net's headline type says so.
+    const std::string type = !packed_[i].bytes.empty() && packed_[i].type != weight_type()
+                                 ? std::string(",") + WeightTypeName(packed_[i].type)
+                                 : std::string();
     switch (l.kind) {
       case train::LayerKind::kDense:
-        os << " dense(" << l.out << "," << ActivationName(l.activation) << ")";
+        os << " dense(" << l.out << "," << ActivationName(l.activation) << type << ")";
         break;
       case train::LayerKind::kConv1D:
         os << " conv1d(" << l.out << ",k" << l.kernel << ",s" << l.stride;
         if (l.dilation != 1) os << ",d" << l.dilation;
-        os << "," << ActivationName(l.activation) << ")";
+        os << "," << ActivationName(l.activation) << type << ")";
         break;
       case train::LayerKind::kUpsample1D:
         os << " up(" << l.factor << ")";

@@ -58,12 +58,17 @@ class PackedNet {
   std::vector<int64_t> OutputShape(size_t layer_count) const;
 
   // A copy with every weighted layer stored as `type` (owning its weights). From FP32: FP16
-  // rounds each weight to the nearest binary16 (clamped to ±65504). Converting to the type the
-  // net already has is a plain copy; InvalidArgument for any other conversion (e.g. FP16 → FP32,
-  // which would only pretend to restore precision).
-  Result<PackedNet> ConvertWeights(WeightType type) const;
-  // The stored type of the weighted layers (FP32 for a net without any).
+  // rounds each weight to the nearest binary16 (clamped to ±65504); INT8 quantizes per output
+  // channel for inputs quantized with input_params[layer] (one entry per layer, entries of
+  // weightless layers ignored; see int8_calibration.h) — a layer INT8 cannot run exactly (an
+  // activation other than none/relu) stays FP32. Converting to the type the net already has is
+  // a plain copy; InvalidArgument for any other conversion (e.g. FP16 → FP32, which would only
+  // pretend to restore precision) or missing input_params for INT8.
+  Result<PackedNet> ConvertWeights(WeightType type, std::span<const kernels::QuantParams> input_params = {}) const;
+  // The lowest precision any weighted layer is stored in (FP32 for a net without any).
   WeightType weight_type() const;
+  // Per layer (weightless layers: FP32).
+  WeightType layer_weight_type(size_t layer) const { return packed_[layer].type; }
 
   const std::vector<int64_t>& input_shape() const { return input_shape_; }
   const std::vector<train::LayerSpec>& layers() const { return layers_; }

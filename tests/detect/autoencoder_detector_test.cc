@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <numeric>
@@ -248,11 +249,35 @@ TEST_P(AutoencoderDetectorTest, Fp16WeightsKeepScoresAndSurviveSaveLoad) {
   EXPECT_EQ(described_again.str(), described.str());
 
   // Unknown types and going back up are errors that leave the detector as it was.
-  EXPECT_EQ(det->Quantize("int3", nullptr, 0).message(), "unknown weight type 'int3' (expected fp32 or fp16)");
+  EXPECT_EQ(det->Quantize("int3", nullptr, 0).message(), "unknown weight type 'int3' (expected fp32, fp16 or int8)");
   EXPECT_FALSE(det->Quantize("fp32", nullptr, 0).ok());
   EXPECT_TRUE(det->Quantize("fp16", nullptr, 0).ok());  // already f16: nothing to do
   det->Score(x.data(), n, loaded.data(), nullptr);
   EXPECT_EQ(loaded, f16);
+}
+
+TEST_P(AutoencoderDetectorTest, Int8WeightsNeedCalibrationAndKeepTheRanking) {
+  const size_t dim = kFrames * kChannels;
+  const std::vector<float> train = Lagged(Periodic(300, 1));
+  auto det = Fitted(GetParam(), train);
+  std::vector<float> normal = Lagged(Periodic(60, 4)), faulty = Lagged(Periodic(60, 5, 1.5f));
+  const size_t n = normal.size() / dim;
+  std::vector<float> normal32(n), faulty32(n), normal8(n), faulty8(n);
+  det->Score(normal.data(), n, normal32.data(), nullptr);
+  det->Score(faulty.data(), n, faulty32.data(), nullptr);
+  EXPECT_EQ(det->Quantize("int8", nullptr, 0).message(),
+            "int8 needs calibration data (normal rows) to choose activation ranges");
+  ASSERT_TRUE(det->Quantize("int8", train.data(), train.size() / dim).ok());
+  EXPECT_EQ(det->WeightType(), "int8");
+  det->Score(normal.data(), n, normal8.data(), nullptr);
+  det->Score(faulty.data(), n, faulty8.data(), nullptr);
+  // Every faulty window still scores above every normal one, as in FP32.
+  ASSERT_LT(*std::max_element(normal32.begin(), normal32.end()), *std::min_element(faulty32.begin(), faulty32.end()));
+  EXPECT_LT(*std::max_element(normal8.begin(), normal8.end()), *std::min_element(faulty8.begin(), faulty8.end()));
+  // Normal windows lie inside the calibrated ranges: their scores barely move. Faulty ones reach
+  // past them and saturate there, so theirs may move by tens of percent — the ranking above is
+  // what detection needs.
+  for (size_t i = 0; i < n; ++i) EXPECT_NEAR(normal8[i], normal32[i], 0.1 * normal32[i] + 1e-3) << i;
 }
 
 INSTANTIATE_TEST_SUITE_P(Kinds, AutoencoderDetectorTest,

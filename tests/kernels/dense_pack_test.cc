@@ -44,3 +44,25 @@ TEST(DensePackTest, PanelsAreInputMajorAndZeroPadded) {
 
 }  // namespace
 }  // namespace vigil::kernels
+
+namespace vigil::kernels {
+namespace {
+
+TEST(DensePackTest, UnpackInvertsPack) {
+  for (size_t in : {size_t{1}, size_t{5}, size_t{33}}) {
+    for (size_t out : {size_t{1}, size_t{16}, size_t{17}, size_t{40}}) {
+      std::vector<float> w(in * out), bias(out);
+      for (size_t k = 0; k < w.size(); ++k) w[k] = static_cast<float>(k) * 0.5f - 3.0f;
+      for (size_t o = 0; o < out; ++o) bias[o] = static_cast<float>(o) + 0.25f;
+      std::vector<float> packed(PackedDenseFloats(in, out));
+      PackDense(w.data(), bias.data(), in, out, packed.data());
+      std::vector<float> w2(in * out, -1.0f), bias2(out, -1.0f);
+      UnpackDense(packed.data(), in, out, w2.data(), bias2.data());
+      EXPECT_EQ(w2, w) << in << "x" << out;
+      EXPECT_EQ(bias2, bias) << in << "x" << out;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace vigil::kernels

@@ -364,6 +364,19 @@ TEST(CliNeuralTest, QuantizeStoresFp16WeightsAndReportsTheirError) {
   ASSERT_EQ(s16.code, 0) << s16.err;
   EXPECT_EQ(Lines(s16.out).size(), Lines(s32.out).size());
 
+  const std::string i8 = ::testing::TempDir() + "/cli_q8.vgm";
+  CliRun no_data = Vigil("quantize " + m + " --to int8 -o " + i8);
+  EXPECT_EQ(no_data.code, 2);
+  EXPECT_NE(no_data.err.find("int8 needs calibration data"), std::string::npos) << no_data.err;
+  CliRun q8 = Vigil("quantize " + m + " --to int8 --calibration " + Skab("other/1.csv") +
+                    " --calibration-rows 400 -o " + i8);
+  ASSERT_EQ(q8.code, 0) << q8.err;
+  EXPECT_NE(Vigil("inspect " + i8).out.find("network: [16,8] int8 conv1d(8,k5,s2,relu)"), std::string::npos);
+  EXPECT_NE(Vigil("bench " + i8 + " --iters 20").out.find("weights int8, uint8 x int8 products"), std::string::npos);
+  CliRun s8 = Vigil("score -m " + i8 + " -i " + Skab("other/1.csv"));
+  ASSERT_EQ(s8.code, 0) << s8.err;
+  EXPECT_EQ(Lines(s8.out).size(), Lines(s32.out).size());
+
   CliRun pca_fit = Vigil("fit --detector pca -i " + Skab("other/1.csv") + " -o " + m);
   ASSERT_EQ(pca_fit.code, 0);
   CliRun pca = Vigil("quantize " + m + " --to fp16 -o " + h);

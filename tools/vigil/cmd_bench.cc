@@ -84,7 +84,8 @@ int RunBench(const BenchArgs& a) {
   const std::string detector(model->detector().name());
   const double per_inf_bytes = static_cast<double>(r.bytes_moved_per_run) / static_cast<double>(r.batch);
   const std::string dtype(model->detector().WeightType());
-  std::printf("model: %s (%s, weights %s, FP32 arithmetic)\n", a.model.c_str(), detector.c_str(), dtype.c_str());
+  std::printf("model: %s (%s, weights %s, %s)\n", a.model.c_str(), detector.c_str(), dtype.c_str(),
+              dtype == "int8" ? "uint8 x int8 products, int32 accumulation" : "FP32 arithmetic");
   if (net) std::printf("network: %s\n", net->Summary().c_str());
   std::printf("batch: %lld  threads: %d  iterations: %lld\n", static_cast<long long>(r.batch), r.threads,
               static_cast<long long>(r.iterations));

@@ -41,12 +41,12 @@ int RunQuantize(const QuantizeArgs& a) {
 
 void RegisterQuantize(CLI::App& app, Action* run) {
   auto args = std::make_shared<QuantizeArgs>();
-  CLI::App* cmd = app.add_subcommand("quantize", "Store a neural model's weights at a lower precision (fp16)");
+  CLI::App* cmd = app.add_subcommand("quantize", "Store a neural model's weights at a lower precision (fp16, int8)");
   cmd->add_option("model", args->input, "Model file to read (.vgm)")->required();
-  cmd->add_option("--to", args->to, "Weight type: fp16 (or fp32: unchanged)")->required();
+  cmd->add_option("--to", args->to, "Weight type: fp16, int8 (needs --calibration), or fp32 (unchanged)")->required();
   cmd->add_option("--output,-o", args->output, "Model file to write (.vgm)")->required();
   cmd->add_option("--calibration", args->calibration,
-                  "Normal-data CSV on which the error the conversion adds is measured and stored");
+                  "Normal-data CSV: int8 activation ranges are chosen on it, and the error the conversion adds is measured on it");
   cmd->add_option("--calibration-rows", args->calibration_rows, "Use only the first N calibration rows (0 = all)");
   AddCsvFlags(cmd, &args->csv, false);
   cmd->callback([args, run] { *run = [args] { return RunQuantize(*args); }; });

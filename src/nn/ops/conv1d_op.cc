@@ -19,7 +19,8 @@ class Conv1DOp final : public Op {
  public:
   Conv1DOp(const Conv1DParams& p, core::Arena owned, const PackedWeights& packed, kernels::Activation act)
       : p_(p), owned_(std::move(owned)), packed_(packed), act_(act),
-        scratch_(static_cast<size_t>(p.kernel * p.in_channels)) {}
+        scratch_(static_cast<size_t>(p.kernel * p.in_channels)),
+        quantized_(PackedDenseScratchBytes(packed.type, static_cast<size_t>(p.kernel * p.in_channels))) {}
 
   const char* Kind() const override { return "Conv1D"; }
   int NumInputs() const override { return 1; }
@@ -71,7 +72,7 @@ class Conv1DOp final : public Op {
       if (inner_end > inner_begin) {
         RunPackedDense(packed_, xb + (inner_begin * p_.stride - p_.padding) * cin,
                        static_cast<size_t>(p_.stride * cin), static_cast<size_t>(inner_end - inner_begin), fan_in,
-                       cout_size, act_, yb + inner_begin * cout);
+                       cout_size, act_, yb + inner_begin * cout, quantized_.data());
       }
       for (int64_t t = 0; t < out_length; ++t) {
         if (t == inner_begin && inner_end > inner_begin) t = inner_end;
@@ -88,7 +89,7 @@ class Conv1DOp final : public Op {
             std::copy(xb + src * cin, xb + (src + 1) * cin, dst);
           }
         }
-        RunPackedDense(packed_, s, fan_in, 1, fan_in, cout_size, act_, yb + t * cout);
+        RunPackedDense(packed_, s, fan_in, 1, fan_in, cout_size, act_, yb + t * cout, quantized_.data());
       }
     }
   }
@@ -98,7 +99,8 @@ class Conv1DOp final : public Op {
   const core::Arena owned_;  // empty when the weights are borrowed
   const PackedWeights packed_;
   const kernels::Activation act_;
-  mutable std::vector<float> scratch_;  // one receptive field
+  mutable std::vector<float> scratch_;       // one receptive field
+  mutable std::vector<uint8_t> quantized_;   // INT8 weights: quantized input rows
 };
 
 Status CheckConv1DParams(const Conv1DParams& p) {
@@ -148,7 +150,7 @@ Result<std::unique_ptr<Op>> CreateConv1DOpFromPacked(const Conv1DParams& p, cons
                                                      kernels::Activation act) {
   VIGIL_RETURN_IF_ERROR(CheckConv1DParams(p));
   VIGIL_RETURN_IF_ERROR(CheckActivation(act));
-  VIGIL_RETURN_IF_ERROR(CheckPackedWeights("Conv1D", p.kernel * p.in_channels, p.out_channels, packed));
+  VIGIL_RETURN_IF_ERROR(CheckPackedWeights("Conv1D", p.kernel * p.in_channels, p.out_channels, act, packed));
   return std::unique_ptr<Op>(new Conv1DOp(p, core::Arena(), packed, act));
 }
 

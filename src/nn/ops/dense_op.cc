@@ -18,7 +18,11 @@ class DenseOp final : public Op {
         act_(act) {}
   // Borrows weights packed elsewhere (e.g. in a mapped model file).
   DenseOp(int64_t in, int64_t out, const PackedWeights& packed, kernels::Activation act)
-      : in_(in), out_(out), weights_(packed), act_(act) {}
+      : in_(in),
+        out_(out),
+        weights_(packed),
+        act_(act),
+        scratch_(PackedDenseScratchBytes(packed.type, static_cast<size_t>(in))) {}
 
   const char* Kind() const override { return "Dense"; }
   int NumInputs() const override { return 1; }
@@ -38,7 +42,7 @@ class DenseOp final : public Op {
   void Run(std::span<const core::TensorView> inputs, const core::TensorView& output) const override {
     const size_t rows = static_cast<size_t>(core::NumElements(inputs[0]) / in_);
     RunPackedDense(weights_, inputs[0].F32(), static_cast<size_t>(in_), rows, static_cast<size_t>(in_),
-                   static_cast<size_t>(out_), act_, output.F32());
+                   static_cast<size_t>(out_), act_, output.F32(), scratch_.data());
   }
 
  private:
@@ -49,6 +53,8 @@ class DenseOp final : public Op {
   const core::Arena owned_;
   const PackedWeights weights_;
   const kernels::Activation act_;
+  // Quantized input rows of INT8 weights; like every op, one instance serves one thread at a time.
+  mutable std::vector<uint8_t> scratch_;
 };
 
 }  // namespace
@@ -83,7 +89,7 @@ Result<std::unique_ptr<Op>> CreateDenseOp(int64_t in, int64_t out, std::span<con
 Result<std::unique_ptr<Op>> CreateDenseOpFromPacked(int64_t in, int64_t out, const PackedWeights& packed,
                                                     kernels::Activation act) {
   VIGIL_RETURN_IF_ERROR(CheckActivation(act));
-  VIGIL_RETURN_IF_ERROR(CheckPackedWeights("Dense", in, out, packed));
+  VIGIL_RETURN_IF_ERROR(CheckPackedWeights("Dense", in, out, act, packed));
   return std::unique_ptr<Op>(new DenseOp(in, out, packed, act));
 }
 

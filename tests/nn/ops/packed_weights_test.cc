@@ -16,7 +16,7 @@ TEST(PackedWeightsTest, NamesAndParsesTypes) {
   EXPECT_STREQ(WeightTypeName(static_cast<WeightType>(99)), "?");
   EXPECT_EQ(ParseWeightType("fp16").value(), WeightType::kF16);
   EXPECT_EQ(ParseWeightType("f32").value(), WeightType::kF32);
-  EXPECT_EQ(ParseWeightType("int4").status().message(), "unknown weight type 'int4' (expected fp32 or fp16)");
+  EXPECT_EQ(ParseWeightType("int4").status().message(), "unknown weight type 'int4' (expected fp32, fp16 or int8)");
 }
 
 TEST(PackedWeightsTest, ChecksSizeTypeAndAlignment) {
@@ -26,15 +26,15 @@ TEST(PackedWeightsTest, ChecksSizeTypeAndAlignment) {
   EXPECT_EQ(f16, kernels::PackedDenseF16Bytes(5, 3));
   EXPECT_EQ(PackedWeightBytes(WeightType::kF32, 5, 3), kernels::PackedDenseFloats(5, 3) * sizeof(float));
   EXPECT_EQ(PackedWeightBytes(static_cast<WeightType>(9), 5, 3), 0u);
-  EXPECT_TRUE(CheckPackedWeights("Dense", 5, 3, {WeightType::kF16, {block.data(), f16}}).ok());
-  EXPECT_EQ(CheckPackedWeights("Dense", 5, 3, {WeightType::kF16, {block.data(), f16 - 2}}).message(),
+  EXPECT_TRUE(CheckPackedWeights("Dense", 5, 3, kernels::Activation::kNone, {WeightType::kF16, {block.data(), f16}}).ok());
+  EXPECT_EQ(CheckPackedWeights("Dense", 5, 3, kernels::Activation::kNone, {WeightType::kF16, {block.data(), f16 - 2}}).message(),
             "Dense: packed f16 weights have " + std::to_string(f16 - 2) + " bytes, expected " + std::to_string(f16) +
                 " for 5 inputs x 3 outputs");
-  EXPECT_EQ(CheckPackedWeights("Dense", 5, 3, {WeightType::kF16, {block.data() + 2, f16}}).message(),
+  EXPECT_EQ(CheckPackedWeights("Dense", 5, 3, kernels::Activation::kNone, {WeightType::kF16, {block.data() + 2, f16}}).message(),
             "Dense: packed weights must be 64-byte aligned");
-  EXPECT_EQ(CheckPackedWeights("Conv1D", 5, 3, {static_cast<WeightType>(9), {block.data(), f16}}).message(),
+  EXPECT_EQ(CheckPackedWeights("Conv1D", 5, 3, kernels::Activation::kNone, {static_cast<WeightType>(9), {block.data(), f16}}).message(),
             "Conv1D: unknown weight type 9");
-  EXPECT_FALSE(CheckPackedWeights("Dense", 0, 3, {WeightType::kF16, {block.data(), f16}}).ok());
+  EXPECT_FALSE(CheckPackedWeights("Dense", 0, 3, kernels::Activation::kNone, {WeightType::kF16, {block.data(), f16}}).ok());
 }
 
 TEST(PackedWeightsTest, RunsEachTypeOnItsKernel) {
@@ -50,7 +50,7 @@ TEST(PackedWeightsTest, RunsEachTypeOnItsKernel) {
   for (const PackedWeights& p : {PackedWeights{WeightType::kF32, {f32.data(), f32.size()}},
                                  PackedWeights{WeightType::kF16, {f16.data(), f16.size()}}}) {
     std::vector<float> y(4, NAN);
-    RunPackedDense(p, x.data(), 2, 2, 2, 2, kernels::Activation::kNone, y.data());
+    RunPackedDense(p, x.data(), 2, 2, 2, 2, kernels::Activation::kNone, y.data(), nullptr);
     EXPECT_EQ(y, (std::vector<float>{0.25f, -7.5f, 8.25f, -12.0f})) << WeightTypeName(p.type);
   }
 }
