@@ -16,14 +16,7 @@
 #include "hwy/highway.h"
 
 HWY_BEFORE_NAMESPACE();
-#if HWY_TARGET == HWY_AVX3_DL
-#if HWY_COMPILER_CLANG
-#pragma clang attribute push(__attribute__((target("avx512vnni"))), apply_to = function)
-#else
-#pragma GCC push_options
-#pragma GCC target("avx512vnni")
-#endif
-#endif
+#include "kernels/vnni_begin-inl.h"  // NOLINT(build/include)
 namespace vigil::kernels::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
@@ -93,13 +86,7 @@ const char* Int8DotChainsTargetNameImpl() {
 }
 
 }  // namespace vigil::kernels::HWY_NAMESPACE
-#if HWY_TARGET == HWY_AVX3_DL
-#if HWY_COMPILER_CLANG
-#pragma clang attribute pop
-#else
-#pragma GCC pop_options
-#endif
-#endif
+#include "kernels/vnni_end-inl.h"  // NOLINT(build/include)
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "kernels/dense.h"
+#include "nn/train/activation_double.h"
 #include "nn/train/prng.h"
 
 namespace vigil::nn::train {
@@ -14,24 +15,6 @@ namespace {
 using kernels::Activation;
 
 // Independent double-precision definition of the loss, for finite differences.
-double ActivateDouble(Activation act, double z) {
-  switch (act) {
-    case Activation::kNone:
-      return z;
-    case Activation::kRelu:
-      return z > 0 ? z : 0;
-    case Activation::kLeakyRelu:
-      return z > 0 ? z : 0.01 * z;
-    case Activation::kTanh:
-      return std::tanh(z);
-    case Activation::kSigmoid:
-      return 1.0 / (1.0 + std::exp(-z));
-    case Activation::kGelu:
-      return 0.5 * z * (1.0 + std::tanh(0.7978845608028654 * (z + 0.044715 * z * z * z)));
-  }
-  return z;
-}
-
 double ReferenceLoss(const MlpParams& p, const std::vector<double>& x, const std::vector<double>& t,
                      int batch) {
   double sum = 0.0;

@@ -6,30 +6,13 @@
 #include <vector>
 
 #include "kernels/dense.h"
+#include "nn/train/activation_double.h"
 #include "nn/train/prng.h"
 
 namespace vigil::nn::train {
 namespace {
 
 using kernels::Activation;
-
-double ActivateDouble(Activation act, double z) {
-  switch (act) {
-    case Activation::kNone:
-      return z;
-    case Activation::kRelu:
-      return z > 0 ? z : 0;
-    case Activation::kLeakyRelu:
-      return z > 0 ? z : 0.01 * z;
-    case Activation::kTanh:
-      return std::tanh(z);
-    case Activation::kSigmoid:
-      return 1.0 / (1.0 + std::exp(-z));
-    case Activation::kGelu:
-      return 0.5 * z * (1.0 + std::tanh(0.7978845608028654 * (z + 0.044715 * z * z * z)));
-  }
-  return z;
-}
 
 // Independent double-precision definition of one sample's forward pass, written from the
 // layer definitions (direct convolution, no im2col).
