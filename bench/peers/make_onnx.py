@@ -1,13 +1,24 @@
 #!/usr/bin/python3
 """Turns a vigil peer weights file into an ONNX model (opset 13) of the same ReLU MLP.
 
-usage: /usr/bin/python3 make_onnx.py WEIGHTS.vpw OUT.onnx
+usage: /usr/bin/python3 make_onnx.py WEIGHTS.vpw OUT.onnx [--int8 RANGES.txt]
 
 WEIGHTS.vpw is the layout of bench/peers/peer_weights.h: "VPWT", uint32 version 1, uint32 count
 of widths, uint32 widths (input first), then per layer float32 W (out x in, row-major) and bias,
 all little-endian. The graph is x[N, in] -> Gemm(transB=1) -> Relu -> ... -> Gemm -> y[N, out]
 (no Relu after the last layer), with a dynamic batch dimension N. Exits non-zero with a message
 naming the file and the bad field on a malformed weights file.
+
+With --int8 the model is INT8 in QDQ form, the layout ONNX Runtime's graph optimizer (level
+"all") turns into integer kernels: every layer's float input goes through QuantizeLinear ->
+DequantizeLinear (uint8, per tensor), its weight is an int8 initializer (in x out, the MatMul
+layout) behind a DequantizeLinear with one scale per output channel (axis 1), and
+MatMul -> Add(bias) -> Relu stay float in between, so float tensors flow between layers as in
+vigil's INT8 network. RANGES.txt holds one line "scale zero_point" per layer (input side first):
+each layer input's uint8 quantization, as vigil's calibration chose it, so both runtimes
+quantize the same activations the same way. Weights are quantized here by the rule of
+src/kernels/dense_int8.h: symmetric per output channel, s = max|w| / 127 (1 for an all-zero
+row), w_q = round half away from zero of w / s, within [-127, 127].
 """
 import struct
 import sys
@@ -77,11 +88,80 @@ def build_model(widths, layers):
     return model
 
 
+def read_ranges(path, count):
+    """Returns [(scale, zero_point), ...] for `count` layers or exits with a message."""
+    try:
+        with open(path, encoding="ascii") as f:
+            lines = [line.split() for line in f if line.strip()]
+    except OSError as e:
+        sys.exit(f"{path}: cannot read ({e.strerror})")
+    if len(lines) != count:
+        sys.exit(f"{path}: {len(lines)} ranges, expected one per layer ({count})")
+    ranges = []
+    for i, fields in enumerate(lines):
+        try:
+            scale, zero_point = float(fields[0]), int(fields[1])
+        except (IndexError, ValueError):
+            sys.exit(f"{path}: line {i + 1} is not 'scale zero_point'")
+        if len(fields) != 2 or not 0 < scale < float("inf") or not 0 <= zero_point <= 255:
+            sys.exit(f"{path}: line {i + 1}: scale {fields[0]} must be positive and finite, "
+                     f"zero point {fields[1]} within 0..255")
+        ranges.append((scale, zero_point))
+    return ranges
+
+
+def quantize_weights(w):
+    """(out x in float) -> (int8 in x out, float32 scales[out]), per output channel."""
+    scales = np.abs(w).max(axis=1).astype(np.float32) / np.float32(127)
+    scales[scales == 0] = 1
+    ratio = w / scales[:, None]
+    # np.round rounds half to even; the kernels round half away from zero.
+    q = np.clip(np.sign(ratio) * np.floor(np.abs(ratio) + 0.5), -127, 127).astype(np.int8)
+    return np.ascontiguousarray(q.T), scales
+
+
+def build_qdq_model(widths, layers, ranges):
+    nodes, inits, prev = [], [], "x"
+    for i, ((w, b), (scale, zero_point)) in enumerate(zip(layers, ranges)):
+        w_q, w_scales = quantize_weights(w)
+        inits += [numpy_helper.from_array(np.array(scale, dtype=np.float32), f"xs{i}"),
+                  numpy_helper.from_array(np.array(zero_point, dtype=np.uint8), f"xz{i}"),
+                  numpy_helper.from_array(w_q, f"Wq{i}"),
+                  numpy_helper.from_array(w_scales, f"Ws{i}"),
+                  numpy_helper.from_array(np.zeros(len(w_scales), dtype=np.int8), f"Wz{i}"),
+                  numpy_helper.from_array(b, f"B{i}")]
+        nodes += [helper.make_node("QuantizeLinear", [prev, f"xs{i}", f"xz{i}"], [f"q{i}"]),
+                  helper.make_node("DequantizeLinear", [f"q{i}", f"xs{i}", f"xz{i}"], [f"dq{i}"]),
+                  helper.make_node("DequantizeLinear", [f"Wq{i}", f"Ws{i}", f"Wz{i}"], [f"W{i}"],
+                                   axis=1),
+                  helper.make_node("MatMul", [f"dq{i}", f"W{i}"], [f"m{i}"])]
+        last = i == len(layers) - 1
+        add_out = "y" if last else f"g{i}"
+        nodes.append(helper.make_node("Add", [f"m{i}", f"B{i}"], [add_out]))
+        if not last:
+            nodes.append(helper.make_node("Relu", [add_out], [f"a{i}"]))
+            prev = f"a{i}"
+    graph = helper.make_graph(
+        nodes, "relu_mlp_int8",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", widths[0]])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", widths[-1]])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)],
+                              producer_name="vigil")
+    model.ir_version = 8  # as build_model
+    onnx.checker.check_model(model)
+    return model
+
+
 def main():
-    if len(sys.argv) != 3:
+    args = sys.argv[1:]
+    if len(args) not in (2, 4) or (len(args) == 4 and args[2] != "--int8"):
         sys.exit(__doc__)
-    widths, layers = read_weights(sys.argv[1])
-    onnx.save(build_model(widths, layers), sys.argv[2])
+    widths, layers = read_weights(args[0])
+    if len(args) == 4:
+        model = build_qdq_model(widths, layers, read_ranges(args[3], len(layers)))
+    else:
+        model = build_model(widths, layers)
+    onnx.save(model, args[1])
 
 
 if __name__ == "__main__":

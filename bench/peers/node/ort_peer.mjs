@@ -1,6 +1,9 @@
 // ONNX Runtime peer of bench/mlperf_ae_peers_bench (npm onnxruntime-node, CPU execution
 // provider, one intra-op and one inter-op thread, sequential execution). Timing happens inside
 // node with process.hrtime.bigint, so process start-up and session creation are not counted.
+// MODEL is either make_onnx.py export: the FP32 model or the INT8 QDQ one (--int8), which the
+// graph optimizer (level "all") rewrites into ONNX Runtime's integer kernels at session creation;
+// both are timed identically.
 //
 //   node ort_peer.mjs MODEL.onnx INPUT.bin [--iters-b1 N] [--iters-b64 N] [--reps R]
 //       prints one JSON line per batch (1, then 64), like the C++ runners (peer_runner.h):
@@ -9,6 +12,9 @@
 //   node ort_peer.mjs MODEL.onnx INPUT.bin --dump OUT.bin --batch B
 //       runs the first B rows once and writes the outputs as raw little-endian float32
 //       (the output-parity test, tests/nn/ort_parity_test.cc).
+//   --optimization LEVEL   graph optimization level (default "all", as timed); "disabled" runs
+//       the QDQ nodes literally in float, the model's reference semantics, which the parity test
+//       uses to tell the model's numbers from those of the fused integer kernels.
 //
 // INPUT.bin holds rows of raw little-endian float32 of the model's input width.
 // Errors: a message on stderr and a non-zero exit.
@@ -17,17 +23,18 @@ import ort from 'onnxruntime-node';
 
 function usage(message) {
   console.error(`ort_peer.mjs: ${message}\nusage: node ort_peer.mjs MODEL INPUT ` +
-                '[--iters-b1 N] [--iters-b64 N] [--reps R] | [--dump OUT --batch B]');
+                '[--iters-b1 N] [--iters-b64 N] [--reps R] | [--dump OUT --batch B] [--optimization LEVEL]');
   process.exit(2);
 }
 
 const [modelPath, inputPath, ...rest] = process.argv.slice(2);
 if (!modelPath || !inputPath) usage('MODEL and INPUT are required');
-const opt = { 'iters-b1': 2000, 'iters-b64': 200, reps: 5, dump: '', batch: 1 };
+const opt = { 'iters-b1': 2000, 'iters-b64': 200, reps: 5, dump: '', batch: 1, optimization: 'all' };
+const stringFlags = ['dump', 'optimization'];
 for (let i = 0; i < rest.length; i += 2) {
   const key = rest[i].replace(/^--/, '');
   if (!(key in opt) || i + 1 >= rest.length) usage(`bad flag ${rest[i]}`);
-  opt[key] = key === 'dump' ? rest[i + 1] : Number(rest[i + 1]);
+  opt[key] = stringFlags.includes(key) ? rest[i + 1] : Number(rest[i + 1]);
 }
 for (const key of ['iters-b1', 'iters-b64', 'reps', 'batch']) {
   if (!Number.isInteger(opt[key]) || opt[key] < 1) usage(`--${key} must be an integer >= 1`);
@@ -38,7 +45,7 @@ const session = await ort.InferenceSession.create(modelPath, {
   intraOpNumThreads: 1,
   interOpNumThreads: 1,
   executionMode: 'sequential',
-  graphOptimizationLevel: 'all',
+  graphOptimizationLevel: opt.optimization,
 });
 const inName = session.inputNames[0];
 const outName = session.outputNames[0];
