@@ -28,9 +28,8 @@
 // AVX3_DL target string lacks avx512vnni, so it is added for that target below; only 512-bit
 // (EVEX) vpdpbusd is emitted, since the same string's avxvnni (the VEX form) is absent on Zen4.
 #define HWY_WANT_AVX3_DL
-// Sizeless SVE vectors cannot be the array elements and struct members the tiles use; AArch64
-// runs the NEON target (and the udot kernel) instead. Must match dense_int8.cc / int8_peak.cc.
-#define HWY_DISABLED_TARGETS (HWY_SVE | HWY_SVE2 | HWY_SVE_256 | HWY_SVE2_128)
+// (SVE targets are disabled for the whole build on AArch64, see CMakeLists.txt: the tiles'
+// arrays of vectors cannot hold sizeless SVE types; NEON and the udot kernel run there.)
 
 #include <cstring>
 #include <string>
@@ -402,7 +401,8 @@ const char* DenseInt8TargetNameImpl() {
   return "SCALAR";
 #else
   if (kSchemeName != nullptr) return kSchemeName;
-  static const std::string name = std::string(hwy::TargetName(HWY_TARGET)) + " (pmaddwd)";
+  static const std::string name =
+      std::string(hwy::TargetName(HWY_TARGET)) + (HWY_ARCH_X86 ? " (pmaddwd)" : " (widening multiply-add)");
   return name.c_str();
 #endif
 }

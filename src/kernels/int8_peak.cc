@@ -2,9 +2,8 @@
 // step as the dense kernel. Operands are constants small enough that the int32 sums cannot
 // overflow within the iteration counts used (≤ 2^20 rounds × 4 products × 1·1 per lane).
 #define HWY_WANT_AVX3_DL
-// Sizeless SVE vectors cannot be the array elements and struct members the tiles use; AArch64
-// runs the NEON target (and the udot kernel) instead. Must match dense_int8.cc / int8_peak.cc.
-#define HWY_DISABLED_TARGETS (HWY_SVE | HWY_SVE2 | HWY_SVE_256 | HWY_SVE2_128)
+// (SVE targets are disabled for the whole build on AArch64, see CMakeLists.txt: the tiles'
+// arrays of vectors cannot hold sizeless SVE types; NEON and the udot kernel run there.)
 
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "kernels/int8_peak.cc"
@@ -80,7 +79,8 @@ const char* Int8DotChainsTargetNameImpl() {
 #elif HWY_TARGET == HWY_SCALAR
   return "SCALAR";
 #else
-  static const std::string name = std::string(hwy::TargetName(HWY_TARGET)) + " (pmaddwd)";
+  static const std::string name =
+      std::string(hwy::TargetName(HWY_TARGET)) + (HWY_ARCH_X86 ? " (pmaddwd)" : " (widening multiply-add)");
   return name.c_str();
 #endif
 }
