@@ -188,7 +188,7 @@ HWY_INLINE WVec LoadWeights(const uint8_t* HWY_RESTRICT p) {
 using XVec = V32;
 HWY_INLINE XVec BroadcastQuad(uint32_t quad) { return hn::Set(D32(), static_cast<int32_t>(quad)); }
 HWY_INLINE void DotAccumulate(Acc& acc, WVec w, XVec x) {
-  acc.v = V32{_mm512_dpbusd_epi32(acc.v.raw, x.raw, w.raw)};
+  acc.v = V32{vigil::kernels::Dpbusd(acc.v.raw, x.raw, w.raw)};
 }
 // Output vector j of a panel from its accumulators.
 HWY_INLINE V32 PanelOutputs(const Acc* acc, size_t j) { return acc[j].v; }
