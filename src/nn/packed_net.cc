@@ -147,7 +147,7 @@ Result<PackedNet> PackedNet::ConvertWeights(WeightType type, std::span<const ker
     const auto out = static_cast<size_t>(layers_[i].out);
     if (from.type == type) {
       std::copy(from.bytes.begin(), from.bytes.end(), dst);
-    } else if (type == WeightType::kF16) {
+    } else if (type == WeightType::kF16 && n > 0) {
       kernels::PackDenseF16FromF32(reinterpret_cast<const float*>(from.bytes.data()), in, out, dst);
     } else if (type == WeightType::kInt8 && n > 0) {
       std::vector<float> w(in * out), bias(out);
