@@ -8,8 +8,6 @@
 namespace vigil::nn {
 namespace {
 
-constexpr size_t kBatch = 64;
-
 // Squared error of the kernels' own quantize → dequantize round trip.
 double RoundTripError(const std::vector<float>& values, kernels::QuantParams q) {
   std::vector<uint8_t> codes(values.size());
@@ -49,28 +47,15 @@ kernels::QuantParams ChooseClippedQuantParams(std::vector<float>& values) {
 
 Result<std::vector<kernels::QuantParams>> CalibrateLayerInputs(const PackedNet& net, const float* x, size_t rows) {
   if (rows == 0) return Status::InvalidArgument("int8 calibration needs at least one row of normal data");
-  auto size_of = [](const std::vector<int64_t>& shape) {
-    return static_cast<size_t>(std::accumulate(shape.begin(), shape.end(), int64_t{1}, std::multiplies<>()));
-  };
-  const size_t in_size = size_of(net.input_shape());
-  std::vector<kernels::QuantParams> params(net.layers().size(), kernels::ChooseQuantParams(0.0f, 0.0f));
+  const auto& shape = net.input_shape();
+  const auto in_size =
+      static_cast<size_t>(std::accumulate(shape.begin(), shape.end(), int64_t{1}, std::multiplies<>()));
+  std::vector<kernels::QuantParams> params(net.layers().size());
   std::vector<float> values(x, x + rows * in_size);
   params[0] = ChooseClippedQuantParams(values);
   for (size_t k = 1; k < net.layers().size(); ++k) {
     // Layer k's input is the output of the first k layers.
-    const size_t out_size = size_of(net.OutputShape(k));
-    VIGIL_ASSIGN_OR_RETURN(Graph g, net.BuildGraph(k));
-    VIGIL_RETURN_IF_ERROR(g.Plan(kBatch, {.external_inputs = true, .external_outputs = true}));
-    std::vector<float> batch_in(kBatch * in_size, 0.0f), batch_out(kBatch * out_size);
-    VIGIL_RETURN_IF_ERROR(g.BindInput(0, batch_in.data()));
-    VIGIL_RETURN_IF_ERROR(g.BindOutput(0, batch_out.data()));
-    values.clear();
-    for (size_t r = 0; r < rows; r += kBatch) {
-      const size_t n = std::min(kBatch, rows - r);
-      std::copy(x + r * in_size, x + (r + n) * in_size, batch_in.begin());
-      g.Run();
-      values.insert(values.end(), batch_out.begin(), batch_out.begin() + static_cast<std::ptrdiff_t>(n * out_size));
-    }
+    VIGIL_ASSIGN_OR_RETURN(values, net.RunLayers(k, x, rows));
     params[k] = ChooseClippedQuantParams(values);
   }
   return params;

@@ -309,6 +309,26 @@ std::vector<int64_t> PackedNet::OutputShape(size_t layer_count) const {
   return shape;
 }
 
+Result<std::vector<float>> PackedNet::RunLayers(size_t layer_count, const float* x, size_t rows) const {
+  constexpr size_t kBatch = 64;
+  const auto in_size = static_cast<size_t>(Product(input_shape_));
+  const auto out_size = static_cast<size_t>(Product(OutputShape(layer_count)));
+  VIGIL_ASSIGN_OR_RETURN(Graph g, BuildGraph(layer_count));
+  VIGIL_RETURN_IF_ERROR(g.Plan(kBatch, {.external_inputs = true, .external_outputs = true}));
+  std::vector<float> batch_in(kBatch * in_size, 0.0f), batch_out(kBatch * out_size);
+  VIGIL_RETURN_IF_ERROR(g.BindInput(0, batch_in.data()));
+  VIGIL_RETURN_IF_ERROR(g.BindOutput(0, batch_out.data()));
+  std::vector<float> out;
+  out.reserve(rows * out_size);
+  for (size_t r = 0; r < rows; r += kBatch) {
+    const size_t n = std::min(kBatch, rows - r);
+    std::copy(x + r * in_size, x + (r + n) * in_size, batch_in.begin());
+    g.Run();
+    out.insert(out.end(), batch_out.begin(), batch_out.begin() + static_cast<std::ptrdiff_t>(n * out_size));
+  }
+  return out;
+}
+
 Result<Graph> PackedNet::BuildGraph(size_t layer_count) const {
   if (layer_count < 1 || layer_count > layers_.size()) {
     return Status::InvalidArgument("layer count " + std::to_string(layer_count) + " outside 1.." +

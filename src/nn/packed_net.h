@@ -56,6 +56,10 @@ class PackedNet {
   Result<Graph> BuildGraph(size_t layer_count) const;
   // Output sample shape of the first `layer_count` layers.
   std::vector<int64_t> OutputShape(size_t layer_count) const;
+  // The outputs of the first `layer_count` layers for `rows` samples of x (rows × input size),
+  // rows × OutputShape(layer_count) values, computed 64 rows at a time on a graph of its own
+  // (for calibration and error measurement, not for scoring). Errors from BuildGraph / Plan.
+  Result<std::vector<float>> RunLayers(size_t layer_count, const float* x, size_t rows) const;
 
   // A copy with every weighted layer stored as `type` (owning its weights). From FP32: FP16
   // rounds each weight to the nearest binary16 (clamped to ±65504); INT8 quantizes per output

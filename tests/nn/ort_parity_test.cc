@@ -67,17 +67,23 @@ class OrtParityTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
+  // node, onnxruntime-node under `peers`/node and python3-onnx, or a failure naming what is missing.
+  static void RequirePeers(const std::string& peers) {
+    std::string out;
+    ASSERT_EQ(Shell("command -v node", &out), 0) << "node is not installed: " << kInstall;
+    ASSERT_TRUE(fs::exists(peers + "/node/node_modules/onnxruntime-node"))
+        << "npm onnxruntime-node is not installed in " << peers << "/node: " << kInstall;
+    ASSERT_EQ(Shell("/usr/bin/python3 -c 'import onnx'", &out), 0)
+        << "python3-onnx is not installed (" << out << "): " << kInstall;
+  }
+
   fs::path dir_;
 };
 
 TEST_F(OrtParityTest, MlperfAutoencoderMatchesOnnxRuntime) {
   const std::string peers = VIGIL_PEERS_DIR;
   std::string out;
-  ASSERT_EQ(Shell("command -v node", &out), 0) << "node is not installed: " << kInstall;
-  ASSERT_TRUE(fs::exists(peers + "/node/node_modules/onnxruntime-node"))
-      << "npm onnxruntime-node is not installed in " << peers << "/node: " << kInstall;
-  ASSERT_EQ(Shell("/usr/bin/python3 -c 'import onnx'", &out), 0)
-      << "python3-onnx is not installed (" << out << "): " << kInstall;
+  ASSERT_NO_FATAL_FAILURE(RequirePeers(peers));
 
   const uint64_t seed = 2024;
   MlpSpec spec{.input_dim = 640, .hidden = {128, 128, 128, 128, 8, 128, 128, 128, 128}, .output_dim = 640};
@@ -166,11 +172,7 @@ TEST_F(OrtParityTest, MlperfAutoencoderMatchesOnnxRuntime) {
 TEST_F(OrtParityTest, MlperfAutoencoderInt8MatchesOnnxRuntimeQdq) {
   const std::string peers = VIGIL_PEERS_DIR;
   std::string out;
-  ASSERT_EQ(Shell("command -v node", &out), 0) << "node is not installed: " << kInstall;
-  ASSERT_TRUE(fs::exists(peers + "/node/node_modules/onnxruntime-node"))
-      << "npm onnxruntime-node is not installed in " << peers << "/node: " << kInstall;
-  ASSERT_EQ(Shell("/usr/bin/python3 -c 'import onnx'", &out), 0)
-      << "python3-onnx is not installed (" << out << "): " << kInstall;
+  ASSERT_NO_FATAL_FAILURE(RequirePeers(peers));
 
   const uint64_t seed = 2025;
   SCOPED_TRACE("seed " + std::to_string(seed));
