@@ -10,6 +10,8 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   libcli11-dev nlohmann-json3-dev zlib1g-dev libhwy-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
   clang-14 libclang-rt-14-dev \
+  libsqlite3-dev libmosquitto-dev mosquitto mosquitto-clients libcpp-httplib-dev libssl-dev \
+  libtomlplusplus-dev sqlite3 \
   python3 python3-numpy python3-sklearn python3-onnx libopenblas0-pthread \
   > /dev/null
 # ONNX Runtime (npm onnxruntime-node, which ships libonnxruntime.so) for the output-parity test
