@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
@@ -46,6 +47,10 @@ class [[nodiscard]] Status {
   const std::string& message() const;
   // "<code name>: <message>", or "OK".
   std::string ToString() const;
+  // The same error with `prefix` before its message (say where it happened); OK stays OK.
+  Status WithPrefix(std::string_view prefix) const {
+    return ok() ? Status() : Status(rep_->code, std::string(prefix) + rep_->message);
+  }
 
   Status(const Status& other) : rep_(other.rep_ ? std::make_unique<Rep>(*other.rep_) : nullptr) {}
   Status& operator=(const Status& other) {
