@@ -129,7 +129,8 @@ struct DbCloser {
 std::string JoinPath(const std::string& path) { return "event store '" + path + "'"; }
 
 Status SqlError(sqlite3* db, int rc, const std::string& path, std::string_view what) {
-  std::string msg = JoinPath(path) + ": " + std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  std::string msg =
+      JoinPath(path) + ": " + std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   switch (rc & 0xff) {
     case SQLITE_NOTADB:
       return Status::Corruption(JoinPath(path) + " is not an SQLite database (" + sqlite3_errstr(rc) + ")");
@@ -144,29 +145,35 @@ Status SqlError(sqlite3* db, int rc, const std::string& path, std::string_view w
   }
 }
 
+// Shares are floats: a JSON whose numbers are float prints each share as the shortest text that
+// reads back as the same float ("0.62", not 0.6200000047683716) and parses it back with strtof,
+// so the column is readable with the sqlite3 shell and round-trips bit for bit.
+using ChannelJson =
+    nlohmann::basic_json<std::map, std::vector, std::string, bool, std::int64_t, std::uint64_t, float>;
+
+// Names that are not valid UTF-8 (a Latin-1 CSV header) are stored with U+FFFD for the bad bytes
+// rather than failing the batch, which a replay would then fail forever.
 std::string ChannelsJson(const std::vector<std::pair<std::string, float>>& channels) {
-  nlohmann::json j = nlohmann::json::array();
-  // A float widened to double prints with enough digits to come back as the same float.
-  for (const auto& [name, share] : channels) j.push_back({{"channel", name}, {"share", static_cast<double>(share)}});
-  return j.dump();
+  ChannelJson j = ChannelJson::array();
+  for (const auto& [name, share] : channels) j.push_back({{"channel", name}, {"share", share}});
+  return j.dump(-1, ' ', false, ChannelJson::error_handler_t::replace);
 }
 
 Result<std::vector<std::pair<std::string, float>>> ParseChannels(const std::string& text) {
-  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  ChannelJson j = ChannelJson::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_array()) return Status::Corruption("channels is not a JSON array: " + text);
   std::vector<std::pair<std::string, float>> out;
   out.reserve(j.size());
   for (const auto& item : j) {
-    auto name = item.find("channel");
-    auto share = item.find("share");
-    if (!item.is_object() || name == item.end() || !name->is_string() || share == item.end() ||
-        !(share->is_number() || share->is_null())) {
-      return Status::Corruption("channels entry is not {\"channel\": text, \"share\": number}: " + item.dump());
+    if (!item.is_object() || !item.contains("channel") || !item["channel"].is_string() ||
+        !item.contains("share") || !(item["share"].is_number() || item["share"].is_null())) {
+      return Status::Corruption("channels entry is not {\"channel\": text, \"share\": number}: " +
+                                item.dump(-1, ' ', false, ChannelJson::error_handler_t::replace));
     }
+    const ChannelJson& share = item["share"];
     // dump() writes NaN as null.
-    float value = share->is_null() ? std::numeric_limits<float>::quiet_NaN()
-                                   : static_cast<float>(share->get<double>());
-    out.emplace_back(name->get<std::string>(), value);
+    float value = share.is_null() ? std::numeric_limits<float>::quiet_NaN() : share.get<float>();
+    out.emplace_back(item["channel"].get<std::string>(), value);
   }
   return out;
 }
@@ -186,8 +193,8 @@ std::string Describe(const AlarmRecord& a) { return "alarm " + a.Id(); }
 Status ValidateBatch(const CommitBatch& batch) {
   for (const AlarmRecord& a : batch.alarms) {
     if (!std::isfinite(a.start_ts))
-      return Status::InvalidArgument("alarm of line '" + a.line + "': start_ts " + std::to_string(a.start_ts) +
-                                     " is not a finite time");
+      return Status::InvalidArgument("alarm of line '" + a.line + "': start_ts " +
+                                     std::to_string(a.start_ts) + " is not a finite time");
     if (std::isinf(a.end_ts))
       return Status::InvalidArgument(Describe(a) + ": end_ts is infinite (NaN means still open)");
     if (std::isnan(a.peak_score)) return Status::InvalidArgument(Describe(a) + ": peak_score is NaN");
@@ -222,8 +229,8 @@ struct EventStore::Impl {
     auto it = statements.find(sql);
     if (it == statements.end()) {
       sqlite3_stmt* raw = nullptr;
-      int rc = sqlite3_prepare_v3(db.get(), sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
-                                  &raw, nullptr);
+      int rc = sqlite3_prepare_v3(db.get(), sql.data(), static_cast<int>(sql.size()),
+                                  SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
       if (rc != SQLITE_OK) return Error(rc, "preparing \"" + std::string(sql) + "\"");
       it = statements.emplace(std::string(sql), std::make_unique<Statement>(raw)).first;
     }
@@ -231,11 +238,12 @@ struct EventStore::Impl {
     return it->second.get();
   }
 
-  // Runs a statement that returns no rows. Returns sqlite3_changes.
-  Result<int> Run(Statement* s, std::string_view what) {
+  // Runs a statement that returns no rows. Returns sqlite3_changes. The error message is
+  // `what` + `subject`, assembled only on failure (this runs once per stored row).
+  Result<int> Run(Statement* s, std::string_view what, std::string_view subject = {}) {
     int rc = sqlite3_step(s->get());
     sqlite3_reset(s->get());
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) return Error(rc, what);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) return Error(rc, std::string(what) + std::string(subject));
     return sqlite3_changes(db.get());
   }
   Status Exec(std::string_view sql) {
@@ -308,8 +316,9 @@ Status EventStore::Impl::SetUp() {
     VIGIL_ASSIGN_OR_RETURN(Statement * tables, Prepared("SELECT COUNT(*) FROM sqlite_master"));
     VIGIL_ASSIGN_OR_RETURN(int64_t n, QueryInt(tables, "listing tables"));
     if (n > 0) {
-      return Status::DataError(JoinPath(options.path) + " is an SQLite database but not a vigil event store (" +
-                               std::to_string(n) + " objects, no vigil schema version)");
+      return Status::DataError(JoinPath(options.path) +
+                               " is an SQLite database but not a vigil event store (" + std::to_string(n) +
+                               " objects, no vigil schema version)");
     }
     if (!options.create_if_missing) {
       return Status::DataError(JoinPath(options.path) + " is an empty database, not a vigil event store");
@@ -317,8 +326,8 @@ Status EventStore::Impl::SetUp() {
   }
   VIGIL_ASSIGN_OR_RETURN(std::string mode, QueryText("PRAGMA journal_mode = WAL"));
   if (mode != "wal") {
-    return Status::IOError(JoinPath(options.path) + ": cannot use the WAL journal (journal mode stays '" + mode +
-                           "'); is the file on a read-only or network file system?");
+    return Status::IOError(JoinPath(options.path) + ": cannot use the WAL journal (journal mode stays '" +
+                           mode + "'); is the file on a read-only or network file system?");
   }
   // NORMAL in WAL mode: commits survive a process crash; see the header for power loss.
   VIGIL_RETURN_IF_ERROR(Exec("PRAGMA synchronous = NORMAL"));
@@ -355,7 +364,8 @@ Result<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions& options
   auto impl = std::make_unique<Impl>();
   impl->options = options;
   sqlite3* raw = nullptr;
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (options.create_if_missing ? SQLITE_OPEN_CREATE : 0);
+  int flags =
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (options.create_if_missing ? SQLITE_OPEN_CREATE : 0);
   int rc = sqlite3_open_v2(options.path.c_str(), &raw, flags, nullptr);
   impl->db.reset(raw);  // even on failure SQLite hands back a handle to close
   if (rc != SQLITE_OK) return impl->Error(rc, "cannot open");
@@ -420,7 +430,7 @@ Result<CommitResult> EventStore::Impl::Apply(const CommitBatch& batch) {
       insert->Bind(5, a.threshold);
       insert->Bind(6, a.readings);
       insert->Bind(7, ChannelsJson(a.channels));
-      VIGIL_ASSIGN_OR_RETURN(int inserted, Run(insert, "storing " + Describe(a)));
+      VIGIL_ASSIGN_OR_RETURN(int inserted, Run(insert, "storing an alarm of line ", a.line));
       insert->Reset();
       if (inserted > 0) {
         ++result.alarms_inserted;
@@ -431,7 +441,7 @@ Result<CommitResult> EventStore::Impl::Apply(const CommitBatch& batch) {
       merge->Bind(3, a.end_ts);
       merge->Bind(4, a.peak_score);
       merge->Bind(5, a.readings);
-      VIGIL_ASSIGN_OR_RETURN(int updated, Run(merge, "updating " + Describe(a)));
+      VIGIL_ASSIGN_OR_RETURN(int updated, Run(merge, "updating an alarm of line ", a.line));
       merge->Reset();
       result.alarms_updated += static_cast<size_t>(updated);
     }
@@ -441,20 +451,22 @@ Result<CommitResult> EventStore::Impl::Apply(const CommitBatch& batch) {
     VIGIL_ASSIGN_OR_RETURN(Statement * update, Prepared(kScoreUpdate));
     std::map<std::string, int64_t, std::less<>> inserted_by_line;
     for (const ScoreRecord& s : batch.scores) {
-      for (Statement* st : {insert, update}) {
+      auto bind = [&s](Statement* st) {
         st->Bind(1, s.line);
         st->Bind(2, s.ts);
         st->Bind(3, s.score);
         st->Bind(4, s.threshold);
         st->Bind(5, int64_t{s.alarm ? 1 : 0});
-      }
-      VIGIL_ASSIGN_OR_RETURN(int inserted, Run(insert, "storing a score of line '" + s.line + "'"));
-      if (inserted == 0) {
-        VIGIL_ASSIGN_OR_RETURN(int updated, Run(update, "updating a score of line '" + s.line + "'"));
-        (void)updated;
-      }
+      };
+      bind(insert);
+      VIGIL_ASSIGN_OR_RETURN(int inserted, Run(insert, "storing a score of line ", s.line));
       insert->Reset();
-      update->Reset();
+      if (inserted == 0) {  // a replay: the row is there already
+        bind(update);
+        VIGIL_ASSIGN_OR_RETURN(int updated, Run(update, "updating a score of line ", s.line));
+        (void)updated;
+        update->Reset();
+      }
       auto it = inserted_by_line.find(s.line);
       if (it == inserted_by_line.end()) it = inserted_by_line.emplace(s.line, 0).first;
       it->second += inserted;
@@ -473,7 +485,7 @@ Result<CommitResult> EventStore::Impl::Apply(const CommitBatch& batch) {
       insert->Bind(4, r.detail);
       insert->BindBlob(5, r.payload.data(), r.payload.size());
       insert->Bind(6, r.received_unix);
-      VIGIL_ASSIGN_OR_RETURN(int inserted, Run(insert, "storing reject " + std::to_string(r.seq)));
+      VIGIL_ASSIGN_OR_RETURN(int inserted, Run(insert, "storing a reject of line ", r.line));
       (void)inserted;
       insert->Reset();
     }
@@ -485,7 +497,7 @@ Result<CommitResult> EventStore::Impl::Apply(const CommitBatch& batch) {
       put->Bind(2, c.journal_seq);
       put->Bind(3, c.last_ts);
       put->BindBlob(4, c.state.data(), c.state.size());
-      VIGIL_ASSIGN_OR_RETURN(int stored, Run(put, "storing the checkpoint of line '" + c.line + "'"));
+      VIGIL_ASSIGN_OR_RETURN(int stored, Run(put, "storing the checkpoint of line ", c.line));
       (void)stored;
       put->Reset();
     }
@@ -548,7 +560,8 @@ Result<std::vector<AlarmRecord>> EventStore::Alarms(const AlarmQuery& query) {
     auto channels = ParseChannels(q->ColumnText(6));
     if (!channels.ok()) {
       q->Reset();
-      return Status::Corruption(JoinPath(impl_->options.path) + ": " + a.Id() + ": " + channels.status().message());
+      return Status::Corruption(JoinPath(impl_->options.path) + ": " + a.Id() + ": " +
+                                channels.status().message());
     }
     a.channels = std::move(channels).value();
     out.push_back(std::move(a));

@@ -34,6 +34,7 @@
 //                        threshold REAL,        -- NULL when NaN
 //                        readings INTEGER NOT NULL,
 //                        channels TEXT NOT NULL, -- JSON [{"channel":"Pressure","share":0.75}, ...]
+//                                                -- (bytes of a name that are not UTF-8 become U+FFFD)
 //                        PRIMARY KEY (line, start_ts)) WITHOUT ROWID;
 //   CREATE INDEX alarms_by_start ON alarms (start_ts);
 //   CREATE TABLE scores (line TEXT NOT NULL, ts REAL NOT NULL,

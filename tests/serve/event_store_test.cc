@@ -56,7 +56,8 @@ class EventStoreTest : public ::testing::Test {
     EXPECT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
     sqlite3_stmt* stmt = nullptr;
     std::string out;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW) {
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW) {
       const unsigned char* text = sqlite3_column_text(stmt, 0);
       if (text) out = reinterpret_cast<const char*>(text);
     }
@@ -197,8 +198,8 @@ TEST_F(EventStoreTest, AlarmUpdatesCloseAndKeepTheLargestPeakAndReadings) {
 
   // A later update with a lower peak (a smoothed score falling) and more readings.
   AlarmRecord later = Alarm("press", 500, kNaN, 2.0, 6);
-  later.threshold = 9.0;                  // not the threshold it was raised under: ignored
-  later.channels = {{"Other", 1.0f}};     // not the channels that raised it: ignored
+  later.threshold = 9.0;               // not the threshold it was raised under: ignored
+  later.channels = {{"Other", 1.0f}};  // not the channels that raised it: ignored
   r = store->Commit({.alarms = {later}});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->alarms_inserted, 0u);
@@ -262,6 +263,41 @@ TEST_F(EventStoreTest, ChannelsComeBackBitExact) {
   ASSERT_EQ(stored->size(), 1u);
   ExpectSameAlarm((*stored)[0], a);
   EXPECT_EQ((*stored)[0].Id(), a.Id());
+  // Readable in the sqlite3 shell: shares print as the float's shortest text.
+  std::string column = RawQueryText("SELECT channels FROM alarms");
+  EXPECT_NE(column.find("{\"channel\":\"Pressure\",\"share\":0.1}"), std::string::npos) << column;
+}
+
+TEST_F(EventStoreTest, AChannelNameThatIsNotUtf8IsStoredWithAReplacementCharacter) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  AlarmRecord a = Alarm("l", 1, kNaN, 3, 1);
+  a.channels = {
+      {"Temp \xb0"
+       "C",
+       0.5f}};  // Latin-1 degree sign
+  auto r = store->Commit({.alarms = {a}});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto stored = store->Alarms({});
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  ASSERT_EQ(stored->size(), 1u);
+  ASSERT_EQ((*stored)[0].channels.size(), 1u);
+  EXPECT_EQ((*stored)[0].channels[0].first,
+            "Temp \xef\xbf\xbd"
+            "C");
+  EXPECT_EQ((*stored)[0].channels[0].second, 0.5f);
+}
+
+TEST_F(EventStoreTest, DamagedChannelsTextIsCorruptionNamingTheAlarm) {
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->Commit({.alarms = {Alarm("l", 1, kNaN, 3, 1)}}).ok());
+  RawExec("UPDATE alarms SET channels = '[{\"channel\": 5}]'");
+  auto stored = store->Alarms({});
+  ASSERT_FALSE(stored.ok());
+  EXPECT_EQ(stored.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(stored.status().message().find("l@1.000000"), std::string::npos) << stored.status().message();
+  EXPECT_NE(stored.status().message().find(path_), std::string::npos) << stored.status().message();
 }
 
 TEST_F(EventStoreTest, ScoreUpsertKeepsTheLatestValuesAndNaN) {
@@ -414,11 +450,12 @@ TEST_F(EventStoreTest, CheckpointsRoundTripAndAreReplacedByLine) {
     auto store = OpenStore();
     ASSERT_NE(store, nullptr);
     CommitBatch b;
-    b.checkpoints = {{.line = "b", .journal_seq = 5, .last_ts = 10.5, .state = {9}},
-                     {.line = "a", .journal_seq = std::numeric_limits<uint64_t>::max(), .last_ts = kNaN,
-                      .state = {}}};
+    b.checkpoints = {
+        {.line = "b", .journal_seq = 5, .last_ts = 10.5, .state = {9}},
+        {.line = "a", .journal_seq = std::numeric_limits<uint64_t>::max(), .last_ts = kNaN, .state = {}}};
     ASSERT_TRUE(store->Commit(b).ok());
-    ASSERT_TRUE(store->Commit({.checkpoints = {{.line = "b", .journal_seq = 6, .last_ts = 11, .state = big}}}).ok());
+    ASSERT_TRUE(
+        store->Commit({.checkpoints = {{.line = "b", .journal_seq = 6, .last_ts = 11, .state = big}}}).ok());
   }
   auto store = OpenStore();
   ASSERT_NE(store, nullptr);
@@ -456,12 +493,12 @@ TEST_F(EventStoreTest, AlarmQueryFiltersBySinceLineAndLimitInBothOrders) {
   };
   auto all_newest = store->Alarms({});
   ASSERT_TRUE(all_newest.ok());
-  EXPECT_EQ(starts(*all_newest),
-            (std::vector<std::string>{"a@70.000000", "b@70.000000", "b@45.000000", "a@40.000000", "b@30.000000",
-                                      "a@10.000000"}));
+  EXPECT_EQ(starts(*all_newest), (std::vector<std::string>{"a@70.000000", "b@70.000000", "b@45.000000",
+                                                           "a@40.000000", "b@30.000000", "a@10.000000"}));
   auto since = store->Alarms({.since = 50});
   ASSERT_TRUE(since.ok());
-  EXPECT_EQ(starts(*since), (std::vector<std::string>{"a@70.000000", "b@70.000000", "b@45.000000", "a@40.000000"}));
+  EXPECT_EQ(starts(*since),
+            (std::vector<std::string>{"a@70.000000", "b@70.000000", "b@45.000000", "a@40.000000"}));
   auto oldest_b = store->Alarms({.since = 50, .line = "b", .newest_first = false});
   ASSERT_TRUE(oldest_b.ok());
   EXPECT_EQ(starts(*oldest_b), (std::vector<std::string>{"b@45.000000", "b@70.000000"}));
@@ -530,8 +567,8 @@ TEST_F(EventStoreTest, AReaderNeverSeesHalfABatchWhileAWriterCommits) {
     if (counts->scores != counts->alarms * kScoresPerBatch || counts->rejects != counts->alarms ||
         counts->alarms < last_alarms) {
       consistent = false;
-      ADD_FAILURE() << "read " << reads << ": " << counts->alarms << " alarms, " << counts->scores << " scores, "
-                    << counts->rejects << " rejects";
+      ADD_FAILURE() << "read " << reads << ": " << counts->alarms << " alarms, " << counts->scores
+                    << " scores, " << counts->rejects << " rejects";
       break;
     }
     last_alarms = counts->alarms;
@@ -622,7 +659,8 @@ TEST_F(EventStoreTest, AnUnwritableLocationIsAnIOError) {
   auto store = EventStore::Open({.path = (dir_ / "no" / "such" / "dir" / "events.db").string()});
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), StatusCode::kIOError);
-  EXPECT_NE(store.status().message().find("no/such/dir/events.db"), std::string::npos) << store.status().message();
+  EXPECT_NE(store.status().message().find("no/such/dir/events.db"), std::string::npos)
+      << store.status().message();
 }
 
 TEST_F(EventStoreTest, ABatchWithARecordThatCannotBeStoredStoresNothing) {
