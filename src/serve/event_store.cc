@@ -126,14 +126,14 @@ struct DbCloser {
   void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
 };
 
-std::string JoinPath(const std::string& path) { return "event store '" + path + "'"; }
+std::string StoreName(const std::string& path) { return "event store '" + path + "'"; }
 
 Status SqlError(sqlite3* db, int rc, const std::string& path, std::string_view what) {
   std::string msg =
-      JoinPath(path) + ": " + std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+      StoreName(path) + ": " + std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   switch (rc & 0xff) {
     case SQLITE_NOTADB:
-      return Status::Corruption(JoinPath(path) + " is not an SQLite database (" + sqlite3_errstr(rc) + ")");
+      return Status::Corruption(StoreName(path) + " is not an SQLite database (" + sqlite3_errstr(rc) + ")");
     case SQLITE_CORRUPT:
       return Status::Corruption(msg);
     case SQLITE_BUSY:
@@ -308,7 +308,7 @@ Status EventStore::Impl::SetUp() {
   VIGIL_ASSIGN_OR_RETURN(Statement * version_query, Prepared("PRAGMA user_version"));
   VIGIL_ASSIGN_OR_RETURN(int64_t version, QueryInt(version_query, "reading the schema version"));
   if (version > kSchemaVersion || version < 0) {
-    return Status::DataError(JoinPath(options.path) + " has schema version " + std::to_string(version) +
+    return Status::DataError(StoreName(options.path) + " has schema version " + std::to_string(version) +
                              "; this vigil reads version " + std::to_string(kSchemaVersion) +
                              " (was it written by a newer vigil?)");
   }
@@ -316,17 +316,17 @@ Status EventStore::Impl::SetUp() {
     VIGIL_ASSIGN_OR_RETURN(Statement * tables, Prepared("SELECT COUNT(*) FROM sqlite_master"));
     VIGIL_ASSIGN_OR_RETURN(int64_t n, QueryInt(tables, "listing tables"));
     if (n > 0) {
-      return Status::DataError(JoinPath(options.path) +
+      return Status::DataError(StoreName(options.path) +
                                " is an SQLite database but not a vigil event store (" + std::to_string(n) +
                                " objects, no vigil schema version)");
     }
     if (!options.create_if_missing) {
-      return Status::DataError(JoinPath(options.path) + " is an empty database, not a vigil event store");
+      return Status::DataError(StoreName(options.path) + " is an empty database, not a vigil event store");
     }
   }
   VIGIL_ASSIGN_OR_RETURN(std::string mode, QueryText("PRAGMA journal_mode = WAL"));
   if (mode != "wal") {
-    return Status::IOError(JoinPath(options.path) + ": cannot use the WAL journal (journal mode stays '" +
+    return Status::IOError(StoreName(options.path) + ": cannot use the WAL journal (journal mode stays '" +
                            mode + "'); is the file on a read-only or network file system?");
   }
   // NORMAL in WAL mode: commits survive a process crash; see the header for power loss.
@@ -359,7 +359,7 @@ Result<std::unique_ptr<EventStore>> EventStore::Open(const StoreOptions& options
   }
   std::error_code ec;
   if (!options.create_if_missing && !std::filesystem::exists(options.path, ec)) {
-    return Status::NotFound(JoinPath(options.path) + " does not exist");
+    return Status::NotFound(StoreName(options.path) + " does not exist");
   }
   auto impl = std::make_unique<Impl>();
   impl->options = options;
@@ -560,7 +560,7 @@ Result<std::vector<AlarmRecord>> EventStore::Alarms(const AlarmQuery& query) {
     auto channels = ParseChannels(q->ColumnText(6));
     if (!channels.ok()) {
       q->Reset();
-      return Status::Corruption(JoinPath(impl_->options.path) + ": " + a.Id() + ": " +
+      return Status::Corruption(StoreName(impl_->options.path) + ": " + a.Id() + ": " +
                                 channels.status().message());
     }
     a.channels = std::move(channels).value();
@@ -616,7 +616,7 @@ Result<std::vector<RejectRecord>> EventStore::Rejects(const std::string& line, s
     auto reason = ParseReason(q->ColumnText(2));
     if (!reason.ok()) {
       q->Reset();
-      return Status::Corruption(JoinPath(impl_->options.path) + ": reject " + std::to_string(r.seq) + ": " +
+      return Status::Corruption(StoreName(impl_->options.path) + ": reject " + std::to_string(r.seq) + ": " +
                                 reason.status().message());
     }
     r.reason = *reason;

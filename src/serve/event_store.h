@@ -14,8 +14,9 @@
 //   crash) leaves exactly the same rows: every record has a natural key and is merged, not appended.
 // - Durability: WAL journal with synchronous=NORMAL. A transaction whose Commit returned survives
 //   the process being killed (kill -9, a crash); a power loss or OS crash may roll back the last
-//   few committed transactions (never corrupts the file). The service replays those from its
-//   journal, which is why that trade is worth the fsync it saves on every batch.
+//   few committed transactions (never corrupts the file). Replaying is idempotent, so the service
+//   recovers those from its ingest journal (as far as that journal reached the disk); that is
+//   why skipping the fsync on every commit is worth it at several batches per second.
 // - Several processes may open the same file: readers (`vigil events`, the HTTP API) read while
 //   the service writes and never see half a batch. Waits for a lock up to 5 s, then IOError.
 //   One writing process per file is expected; a second writer is safe but contends for the lock.
