@@ -7,11 +7,14 @@
 //   auto loaded = vigil::Model::Load("line1.vgm");        // Corruption on a damaged file
 //   vigil::StreamScorer scorer(*loaded);
 //   const vigil::ScoredFrame& s = scorer.Step(frame);     // score, threshold, alarm, causes
+//   std::vector<uint8_t> checkpoint = scorer.SaveState();  // e.g. to a database, now and then
+//   // after a restart, with a scorer of the same model:
+//   VIGIL_RETURN_IF_ERROR(restarted.LoadState(checkpoint));  // continues where `scorer` stopped
 //
 // A model = input schema + window features + detector + threshold + alarm policy. The
 // model is immutable after Fit/Load and may be shared by many scorers across threads; a
 // StreamScorer holds one stream's state (window, score smoothing, SPOT, debounce) and is not
-// thread-safe.
+// thread-safe (SaveState included). A scorer refers to its model, which must outlive it.
 //
 // File format (.vgm), all little-endian, fixed width:
 //   0   char[8]  magic "VIGILMDL"
@@ -27,6 +30,17 @@
 // every parse step is bounds-checked: a truncated or corrupt file is an error naming the byte
 // offset and field, never a crash. Neural detectors keep the mapping and run on their weights
 // where they lie in the file (64-byte aligned), so loading copies no weights.
+//
+// Stream state format (StreamScorer::SaveState), all little-endian, fixed width:
+//   0   char[8]  magic "VIGILSST"
+//   8   u32      state format version (1)
+//   12  u32      CRC-32 (zlib polynomial) of the payload
+//   16  u64      payload size in bytes
+//   24  payload  six blocks, each a u64 size then its bytes, in this order:
+//                model fingerprint (channel names, window features, smoothing, min_run,
+//                detector name and input dim, threshold kind, CRC-32 of the serialized model),
+//                window features, score smoothing, threshold (Threshold::Save, with SPOT's
+//                streaming adaptation), debouncer, scorer (fixed-threshold override, last output).
 #pragma once
 
 #include <cstdint>
@@ -46,6 +60,8 @@ namespace vigil {
 
 // Version 2 aligns every component to 64 bytes in the file (see model.cc); 1 still loads.
 inline constexpr uint32_t kModelFormatVersion = 2;
+// Version of StreamScorer::SaveState bytes (format above).
+inline constexpr uint32_t kStreamStateFormatVersion = 1;
 
 struct FitOptions {
   std::string detector = "pca";
@@ -150,6 +166,25 @@ class StreamScorer {
   const ScoredFrame& Step(FrameView frame);
   // Channels ordered by contribution, largest first, at most `max`, skipping shares < min_share.
   std::vector<std::pair<size_t, float>> TopChannels(size_t max, float min_share = 0.05f) const;
+  // The output of the last Step() (or restored by LoadState); zeros before the first.
+  const ScoredFrame& last() const;
+
+  // Serializes this stream's state (feature windows, input smoothing, score smoothing, the
+  // threshold's streaming adaptation, debounce, fixed-threshold override, last output) so that
+  // a restarted process continues exactly where this one stopped: a scorer of the same model
+  // that loads these bytes returns from every later Step() what this one would have, bit for
+  // bit. Versioned, checksummed bytes (format at the top of this file), roughly window ×
+  // channels × 4 + smooth × 8 + SPOT excesses × 16 bytes plus the channel names. The first
+  // call serializes the model once to fingerprint it; later calls only copy the state.
+  std::vector<uint8_t> SaveState() const;
+  // Restores SaveState() bytes. Errors, after which the scorer is unchanged and usable:
+  // - Corruption for damaged, truncated or unknown-version bytes; the message names the
+  //   field and byte offset.
+  // - InvalidArgument when the bytes were saved by a scorer of a different model (other
+  //   channels, features, detector, threshold, or the same layout fitted again); the message
+  //   says what differs.
+  // The reference returned by Step() stays valid and shows the restored last output.
+  Status LoadState(std::span<const uint8_t> bytes);
 
  private:
   struct State;

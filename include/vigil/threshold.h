@@ -68,6 +68,9 @@ class Threshold {
   virtual double value() const = 0;
   // Returns score > value() (as it was before the call); SPOT then adapts.
   virtual bool Observe(double score) = 0;
+  // Save writes the learned parameters and everything Observe has adapted since (spot's
+  // excesses, counts and refit state), so a Load()ed copy continues a stream bit for bit:
+  // stream checkpoints (StreamScorer::SaveState) rely on it.
   virtual void Save(core::ByteWriter& w) const = 0;
   virtual Status Load(core::ByteReader& r) = 0;
   virtual void Describe(std::ostream& os) const = 0;
@@ -89,6 +92,14 @@ class Debouncer {
   }
   void Reset() { run_ = 0; }
   uint32_t min_run() const { return min_run_; }
+  // Consecutive exceedances so far (0 after a non-exceedance).
+  uint32_t run() const { return run_; }
+
+  // Checkpoints the current run (and min_run, to be checked on load).
+  void SaveState(core::ByteWriter& w) const;
+  // Reads SaveState() bytes. Corruption (naming the field and byte offset) for truncated
+  // bytes or a state saved with another min_run; on error nothing is changed.
+  Status LoadState(core::ByteReader& r);
 
  private:
   uint32_t min_run_;

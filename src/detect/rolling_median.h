@@ -1,10 +1,19 @@
 // Causal rolling median over the last `window` values (window 1 passes values through).
 // Used to smooth detector scores: a single noisy frame does not raise an alarm, a sustained
 // departure does after about window/2 frames.
+// SaveState/LoadState checkpoint the values held, so a restarted stream continues bit for bit.
+// Not thread-safe.
 #pragma once
 
 #include <cstddef>
 #include <vector>
+
+#include "vigil/status.h"
+
+namespace vigil::core {
+class ByteWriter;
+class ByteReader;
+}  // namespace vigil::core
 
 namespace vigil::detect {
 
@@ -14,6 +23,13 @@ class RollingMedian {
   double Push(double value);
   void Reset();
   size_t window() const { return ring_.size(); }
+
+  // Writes the window length (to be checked on load), the ring position and the values held.
+  void SaveState(core::ByteWriter& w) const;
+  // Reads SaveState() bytes of a median with the same window. Corruption (naming the field and
+  // byte offset) for truncated bytes, another window length or an impossible position; on
+  // error nothing is changed.
+  Status LoadState(core::ByteReader& r);
 
  private:
   std::vector<double> ring_;

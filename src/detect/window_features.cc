@@ -1,6 +1,9 @@
 #include "detect/window_features.h"
 
 #include <cmath>
+#include <string>
+
+#include "core/byte_io.h"
 
 namespace vigil::detect {
 namespace {
@@ -48,6 +51,8 @@ std::string FeatureStatsName(uint32_t stats) {
 
 WindowFeatures::WindowFeatures(FeatureSpec spec, size_t channels)
     : spec_(spec), channels_(channels), window_(spec.window < 1 ? 1 : spec.window) {
+  // Reserved now so the first Push does not allocate.
+  if (smoothing_on()) smoothed_.reserve(channels_);
   uint32_t stats = window_ == 1 ? static_cast<uint32_t>(kFeatRaw) : spec.stats;
   if (stats == 0) stats = kFeatRaw;
   if (stats & kFeatLags) {
@@ -90,7 +95,7 @@ void WindowFeatures::Reset() {
 void WindowFeatures::Push(std::span<const float> raw, float* out) {
   VIGIL_CHECK(raw.size() == channels_);
   std::span<const float> values = raw;
-  if (spec_.smoothing > 0.0f && spec_.smoothing < 1.0f) {
+  if (smoothing_on()) {
     if (!smoothing_started_) {
       smoothed_.assign(raw.begin(), raw.end());
       smoothing_started_ = true;
@@ -149,6 +154,58 @@ void WindowFeatures::Push(std::span<const float> raw, float* out) {
       ++o;
     }
   }
+}
+
+void WindowFeatures::SaveState(core::ByteWriter& w) const {
+  w.U64(filled_);
+  w.U64(head_);
+  w.U8(smoothing_started_ ? 1 : 0);
+  w.F32Array(smoothing_started_ ? std::span<const float>(smoothed_) : std::span<const float>());
+  // The whole ring in memory order: mean and std sum it in that order, so restoring the
+  // order (not just the values) keeps the features bit-identical.
+  w.F32Array(ring_);
+}
+
+Status WindowFeatures::LoadState(core::ByteReader& r) {
+  uint64_t filled = 0, head = 0;
+  VIGIL_RETURN_IF_ERROR(r.U64("window_features.filled", &filled));
+  if (filled > window_) {
+    return r.Error("window_features.filled",
+                   std::to_string(filled) + " frames held, the window is " + std::to_string(window_));
+  }
+  VIGIL_RETURN_IF_ERROR(r.U64("window_features.head", &head));
+  // Until the window is full the ring fills from slot 0, so the next slot is `filled`.
+  const bool head_ok = filled < window_ ? head == filled : head < window_;
+  if (!head_ok) {
+    return r.Error("window_features.head", "ring position " + std::to_string(head) + " with " +
+                                               std::to_string(filled) + " of " + std::to_string(window_) +
+                                               " frames held");
+  }
+  uint8_t started = 0;
+  VIGIL_RETURN_IF_ERROR(r.U8("window_features.smoothing_started", &started));
+  if (started > 1 || (started == 1 && !smoothing_on()) || (started == 0 && smoothing_on() && filled > 0)) {
+    return r.Error("window_features.smoothing_started",
+                   "value " + std::to_string(started) + " with input smoothing " +
+                       (smoothing_on() ? "on" : "off") + " and " + std::to_string(filled) + " frames held");
+  }
+  std::vector<float> smoothed, ring;
+  VIGIL_RETURN_IF_ERROR(r.F32Array("window_features.smoothed", &smoothed, channels_));
+  if (smoothed.size() != (started ? channels_ : 0)) {
+    return r.Error("window_features.smoothed", std::to_string(smoothed.size()) + " values, expected " +
+                                                   std::to_string(started ? channels_ : 0));
+  }
+  VIGIL_RETURN_IF_ERROR(r.F32Array("window_features.ring", &ring, ring_.size()));
+  if (ring.size() != ring_.size()) {
+    return r.Error("window_features.ring", std::to_string(ring.size()) + " values, expected " +
+                                               std::to_string(ring_.size()) + " (" + std::to_string(window_) +
+                                               " frames x " + std::to_string(channels_) + " channels)");
+  }
+  filled_ = filled;
+  head_ = head;
+  smoothing_started_ = started == 1;
+  if (smoothing_started_) smoothed_.assign(smoothed.begin(), smoothed.end());
+  ring_.swap(ring);
+  return Status::OK();
 }
 
 std::vector<float> WindowFeatures::Transform(const float* x, size_t rows) {

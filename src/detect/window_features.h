@@ -8,6 +8,9 @@
 //
 // Features are computed over the frames seen so far when fewer than `window` have arrived
 // (warm-up), so the first rows are defined too. Not thread-safe (holds the window).
+//
+// SaveState/LoadState checkpoint the window and the smoothing state, so a restarted stream
+// produces the same rows, bit for bit, as one that never stopped.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +19,11 @@
 #include <vector>
 
 #include "vigil/status.h"
+
+namespace vigil::core {
+class ByteWriter;
+class ByteReader;
+}  // namespace vigil::core
 
 namespace vigil::detect {
 
@@ -64,10 +72,21 @@ class WindowFeatures {
   void Push(std::span<const float> values, float* out);
   void Reset();
 
+  // Writes the streaming state (frames held, ring position, the window's values, input
+  // smoothing). The configuration is not written: it comes from the model.
+  void SaveState(core::ByteWriter& w) const;
+  // Reads SaveState() bytes of a WindowFeatures with the same spec and channel count.
+  // Corruption (naming the field and byte offset) for truncated bytes or a state that does
+  // not fit this window; on error nothing is changed.
+  Status LoadState(core::ByteReader& r);
+
   // All feature rows for a table of frames (rows × channels) → rows × out_dim().
   std::vector<float> Transform(const float* x, size_t rows);
 
  private:
+  // Smoothing 1 weights only the newest frame, the same as off.
+  bool smoothing_on() const { return spec_.smoothing > 0.0f && spec_.smoothing < 1.0f; }
+
   FeatureSpec spec_;
   size_t channels_;
   size_t window_;

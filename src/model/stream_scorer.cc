@@ -3,38 +3,25 @@
 #include <algorithm>
 
 #include "core/byte_io.h"
-#include "detect/rolling_median.h"
-#include "detect/window_features.h"
-#include "vigil/model.h"
+#include "model/stream_scorer_state.h"
 
 namespace vigil {
 
-struct StreamScorer::State {
-  State(const Model& m)
-      : model(m),
-        features({m.window_, m.window_stats_, m.input_smoothing_}, m.schema_.size()),
-        smoother(m.smooth_),
-        debouncer(m.min_run_),
-        feature_row(features.out_dim()),
-        feature_contrib(features.out_dim()) {
-    // The scorer owns its copy of the threshold: SPOT state is per stream.
-    core::ByteWriter w;
-    m.threshold_->Save(w);
-    threshold = NewThreshold(m.threshold_->kind());
-    core::ByteReader r(w.bytes(), "threshold copy");
-    VIGIL_CHECK(threshold->Load(r).ok());
-    out.contributions.assign(m.schema_.size(), 0.0f);
-  }
-  const Model& model;
-  detect::WindowFeatures features;
-  detect::RollingMedian smoother;
-  Debouncer debouncer;
-  std::unique_ptr<Threshold> threshold;
-  bool fixed = false;
-  double fixed_value = 0;
-  std::vector<float> feature_row, feature_contrib;
-  ScoredFrame out;
-};
+StreamScorer::State::State(const Model& m)
+    : model(m),
+      features({m.window_, m.window_stats_, m.input_smoothing_}, m.schema_.size()),
+      smoother(m.smooth_),
+      debouncer(m.min_run_),
+      feature_row(features.out_dim()),
+      feature_contrib(features.out_dim()) {
+  // The scorer owns its copy of the threshold: SPOT state is per stream.
+  core::ByteWriter w;
+  m.threshold_->Save(w);
+  threshold = NewThreshold(m.threshold_->kind());
+  core::ByteReader r(w.bytes(), "threshold copy");
+  VIGIL_CHECK(threshold->Load(r).ok());
+  out.contributions.assign(m.schema_.size(), 0.0f);
+}
 
 StreamScorer::StreamScorer(const Model& model) : state_(std::make_unique<State>(model)) {}
 StreamScorer::~StreamScorer() = default;
@@ -66,6 +53,8 @@ const ScoredFrame& StreamScorer::Step(FrameView frame) {
   s.out.alarm = s.debouncer.Step(s.out.above);
   return s.out;
 }
+
+const ScoredFrame& StreamScorer::last() const { return state_->out; }
 
 std::vector<std::pair<size_t, float>> StreamScorer::TopChannels(size_t max, float min_share) const {
   std::vector<std::pair<size_t, float>> v;

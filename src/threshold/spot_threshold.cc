@@ -139,6 +139,11 @@ Status SpotThreshold::Load(core::ByteReader& r) {
     if (!sums.valid)
       return r.Error("spot.sums_x",
                      "point " + ShortestDouble(sums_x) + " outside the domain of the excesses");
+  } else {
+    // Invalid sums are never read (the next refit starts with a pass), but their point is
+    // saved: keeping it makes Save after Load reproduce the loaded bytes, so a restored
+    // stream checkpoints exactly as the original would.
+    sums.x = sums_x;
   }
   trained_ = trained;
   excesses_ = std::move(excesses);

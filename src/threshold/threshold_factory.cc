@@ -1,7 +1,9 @@
-// The public entry points of vigil/threshold.h: kind names and construction.
+// The public entry points of vigil/threshold.h: kind names, construction, and the
+// debouncer's checkpoint.
 #include <memory>
 #include <string>
 
+#include "core/byte_io.h"
 #include "threshold/fixed_threshold.h"
 #include "threshold/pot_threshold.h"
 #include "threshold/quantile_threshold.h"
@@ -62,6 +64,23 @@ std::unique_ptr<Threshold> NewThreshold(ThresholdKind kind) {
   ThresholdOptions options;
   options.kind = kind;
   return Create(options);
+}
+
+void Debouncer::SaveState(core::ByteWriter& w) const {
+  w.U32(min_run_);
+  w.U32(run_);
+}
+
+Status Debouncer::LoadState(core::ByteReader& r) {
+  uint32_t min_run = 0, run = 0;
+  VIGIL_RETURN_IF_ERROR(r.U32("debouncer.min_run", &min_run));
+  if (min_run != min_run_) {
+    return r.Error("debouncer.min_run", "state saved with min_run " + std::to_string(min_run) +
+                                            ", this debouncer has " + std::to_string(min_run_));
+  }
+  VIGIL_RETURN_IF_ERROR(r.U32("debouncer.run", &run));
+  run_ = run;
+  return Status::OK();
 }
 
 }  // namespace vigil

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
+
+#include "core/byte_io.h"
 
 namespace vigil::detect {
 namespace {
@@ -124,3 +127,106 @@ TEST(WindowFeaturesTest, ExponentialSmoothingComesBeforeEveryStatistic) {
   mean.Push({&frames[1], 1}, out.data());
   EXPECT_EQ(out[0], 5.0f);  // mean of the smoothed 4 and 6
 }
+
+namespace vigil::detect {
+namespace {
+
+// Deterministic, irregular frames (no two windows alike).
+std::vector<float> Frame(size_t i, size_t channels) {
+  std::vector<float> f(channels);
+  for (size_t c = 0; c < channels; ++c) {
+    f[c] = static_cast<float>(std::sin(0.37 * static_cast<double>(i) + 1.3 * static_cast<double>(c)) * 10 +
+                              static_cast<double>((i * 7919 + c * 104729) % 13) * 0.1);
+  }
+  return f;
+}
+
+std::vector<uint8_t> StateOf(const WindowFeatures& wf) {
+  core::ByteWriter w;
+  wf.SaveState(w);
+  return w.bytes();
+}
+
+bool SameBits(const std::vector<float>& a, const std::vector<float>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+// A checkpoint taken after any number of frames (warm-up, exactly full, wrapped) restores rows
+// bit for bit: mean and std depend on the ring's memory order, smoothing on its running value.
+TEST(WindowFeaturesStateTest, RestoredWindowContinuesBitIdentically) {
+  const FeatureSpec specs[] = {
+      {.window = 5, .stats = kFeatRaw | kFeatMean | kFeatStd | kFeatDiff, .smoothing = 0.3f},
+      {.window = 5, .stats = kFeatMean | kFeatStd, .smoothing = 0.0f},
+      {.window = 4, .stats = kFeatLags, .smoothing = 0.2f},
+      {.window = 1, .stats = kFeatRaw, .smoothing = 0.5f},
+  };
+  const size_t channels = 3;
+  for (const FeatureSpec& spec : specs) {
+    for (size_t saved_after : {0, 2, 4, 5, 13}) {
+      SCOPED_TRACE("window " + std::to_string(spec.window) + " stats " + FeatureStatsName(spec.stats) +
+                   " saved after " + std::to_string(saved_after));
+      WindowFeatures a(spec, channels), b(spec, channels), fresh(spec, channels);
+      std::vector<float> row_a(a.out_dim()), row_b(a.out_dim()), row_fresh(a.out_dim());
+      for (size_t i = 0; i < saved_after; ++i) a.Push(Frame(i, channels), row_a.data());
+      std::vector<uint8_t> state = StateOf(a);
+      core::ByteReader r(state, "wf");
+      ASSERT_TRUE(b.LoadState(r).ok());
+      EXPECT_EQ(r.remaining(), 0u);
+      EXPECT_EQ(StateOf(b), state);
+      bool fresh_differs = false;
+      for (size_t i = saved_after; i < saved_after + 12; ++i) {
+        a.Push(Frame(i, channels), row_a.data());
+        b.Push(Frame(i, channels), row_b.data());
+        fresh.Push(Frame(i, channels), row_fresh.data());
+        ASSERT_TRUE(SameBits(row_a, row_b)) << "frame " << i;
+        fresh_differs |= !SameBits(row_a, row_fresh);
+      }
+      // Without the checkpoint the rows differ (a window of 1 without smoothing holds nothing).
+      if (saved_after > 0 && (spec.window > 1 || spec.smoothing > 0)) {
+        EXPECT_TRUE(fresh_differs);
+      }
+    }
+  }
+}
+
+TEST(WindowFeaturesStateTest, EveryTruncationIsCorruptionAndChangesNothing) {
+  const FeatureSpec spec{.window = 4, .stats = kFeatMean | kFeatStd, .smoothing = 0.3f};
+  WindowFeatures a(spec, 2), b(spec, 2);
+  std::vector<float> row(a.out_dim());
+  for (size_t i = 0; i < 6; ++i) a.Push(Frame(i, 2), row.data());
+  for (size_t i = 0; i < 3; ++i) b.Push(Frame(100 + i, 2), row.data());
+  const std::vector<uint8_t> state = StateOf(a), before = StateOf(b);
+  for (size_t n = 0; n < state.size(); ++n) {
+    core::ByteReader r(std::span<const uint8_t>(state.data(), n), "wf");
+    Status s = b.LoadState(r);
+    ASSERT_EQ(s.code(), StatusCode::kCorruption) << n << ": " << s.ToString();
+    EXPECT_NE(s.message().find("truncated"), std::string::npos) << s.message();
+    ASSERT_EQ(StateOf(b), before) << n;
+  }
+}
+
+TEST(WindowFeaturesStateTest, StateOfAnotherShapeIsCorruption) {
+  WindowFeatures five({.window = 5, .stats = kFeatMean}, 2), three({.window = 3, .stats = kFeatMean}, 2);
+  WindowFeatures smoothing({.window = 3, .stats = kFeatMean, .smoothing = 0.5f}, 2);
+  std::vector<float> row(2);
+  for (size_t i = 0; i < 7; ++i) five.Push(Frame(i, 2), row.data());
+  smoothing.Push(Frame(0, 2), row.data());
+  auto load = [](WindowFeatures& into, const WindowFeatures& from) {
+    std::vector<uint8_t> bytes = StateOf(from);
+    core::ByteReader r(bytes, "wf");
+    return into.LoadState(r).ToString();
+  };
+  EXPECT_NE(load(three, five).find("field 'window_features.filled': 5 frames held, the window is 3"),
+            std::string::npos)
+      << load(three, five);
+  // Smoothing state cannot be loaded where smoothing is off.
+  EXPECT_NE(load(three, smoothing).find("field 'window_features.smoothing_started'"), std::string::npos)
+      << load(three, smoothing);
+  WindowFeatures three_channels({.window = 3, .stats = kFeatMean}, 3);
+  EXPECT_NE(load(three_channels, three).find("field 'window_features.ring': 6 values, expected 9"),
+            std::string::npos)
+      << load(three_channels, three);
+}
+
+}  // namespace
+}  // namespace vigil::detect

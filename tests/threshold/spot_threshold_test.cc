@@ -222,6 +222,32 @@ TEST(SpotThresholdTest, LoadedThresholdContinuesIdentically) {
   EXPECT_EQ(da.str(), db.str());
 }
 
+// Stream checkpoints are compared and re-saved as bytes, so Save after Load must reproduce the
+// loaded bytes at every step, also between refits whose Newton sums are not kept (after full
+// searches and exponential fits).
+TEST(SpotThresholdTest, SaveAfterLoadReproducesTheBytesAtEveryStep) {
+  std::vector<double> train = testing::NormalSample(/*seed=*/15, 2000);
+  SpotThreshold spot(SpotOptions(/*max_excesses=*/60));
+  ASSERT_TRUE(spot.Fit(train).ok());
+  TestRng rng(16);
+  size_t invalid_sums = 0, valid_sums = 0;
+  for (int i = 0; i < 4000; ++i) {
+    spot.Observe(0.2 * i / 4000 + rng.Normal());
+    core::ByteWriter w;
+    spot.Save(w);
+    SpotThreshold loaded(SpotOptions());
+    core::ByteReader r(w.bytes(), "spot.vgm");
+    ASSERT_TRUE(loaded.Load(r).ok()) << "step " << i;
+    core::ByteWriter again;
+    loaded.Save(again);
+    ASSERT_EQ(again.bytes(), w.bytes()) << "step " << i;
+    // The sums_valid flag sits before the last 8 bytes (sums_x).
+    (w.bytes()[w.size() - 9] ? valid_sums : invalid_sums) += 1;
+  }
+  EXPECT_GT(valid_sums, 0u);
+  EXPECT_GT(invalid_sums, 0u) << "the stream must pass through states without kept sums";
+}
+
 TEST(SpotThresholdTest, UnfittedRoundTripsAndNeverFires) {
   SpotThreshold spot(SpotOptions(123));
   EXPECT_FALSE(spot.Observe(1e300));

@@ -3,6 +3,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/byte_io.h"
 #include "threshold/threshold_test_util.h"
 #include "vigil/threshold.h"
 
@@ -78,6 +79,45 @@ TEST(ThresholdFactoryTest, HeaderExampleWithDebouncer) {
   std::vector<bool> alarms;
   for (double s : live) alarms.push_back(deb.Step((*thr)->Observe(s)));
   EXPECT_EQ(alarms, (std::vector<bool>{false, false, false, false, false, false, true, true, false}));
+}
+
+std::vector<uint8_t> StateOf(const Debouncer& d) {
+  core::ByteWriter w;
+  d.SaveState(w);
+  return w.bytes();
+}
+
+// A run interrupted by a checkpoint keeps counting: min_run 3 needs one more exceedance.
+TEST(DebouncerStateTest, RestoredRunKeepsCounting) {
+  Debouncer a(3), b(3), fresh(3);
+  a.Step(true);
+  a.Step(true);
+  std::vector<uint8_t> state = StateOf(a);
+  core::ByteReader r(state, "deb");
+  ASSERT_TRUE(b.LoadState(r).ok());
+  EXPECT_EQ(r.remaining(), 0u);
+  EXPECT_EQ(b.run(), 2u);
+  EXPECT_TRUE(b.Step(true));
+  EXPECT_FALSE(fresh.Step(true));
+  EXPECT_FALSE(b.Step(false));
+}
+
+TEST(DebouncerStateTest, TruncatedOrOtherMinRunIsCorruptionAndChangesNothing) {
+  Debouncer a(3), b(3), two(2);
+  a.Step(true);
+  b.Step(true);
+  b.Step(true);
+  const std::vector<uint8_t> state = StateOf(a);
+  for (size_t n = 0; n < state.size(); ++n) {
+    core::ByteReader r(std::span<const uint8_t>(state.data(), n), "deb");
+    Status s = b.LoadState(r);
+    ASSERT_EQ(s.code(), StatusCode::kCorruption) << n << ": " << s.ToString();
+    ASSERT_EQ(b.run(), 2u);
+  }
+  core::ByteReader r(state, "deb");
+  EXPECT_EQ(two.LoadState(r).message(),
+            "deb: offset 0: field 'debouncer.min_run': state saved with min_run 3, this debouncer has 2");
+  EXPECT_EQ(two.run(), 0u);
 }
 
 }  // namespace

@@ -79,5 +79,6 @@ void RegisterInspect(CLI::App& app, Action* run);
 void RegisterDemo(CLI::App& app, Action* run);
 void RegisterBench(CLI::App& app, Action* run);
 void RegisterQuantize(CLI::App& app, Action* run);
+void RegisterEvents(CLI::App& app, Action* run);
 
 }  // namespace vigil::cli

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   RegisterDemo(app, &run);
   RegisterBench(app, &run);
   RegisterQuantize(app, &run);
+  RegisterEvents(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
