@@ -8,7 +8,8 @@
 //   vigil::StreamScorer scorer(*loaded);
 //   const vigil::ScoredFrame& s = scorer.Step(frame);     // score, threshold, alarm, causes
 //   std::vector<uint8_t> checkpoint = scorer.SaveState();  // e.g. to a database, now and then
-//   // after a restart, with a scorer of the same model:
+//   // after a restart, with a scorer of the same model file:
+//   vigil::StreamScorer restarted(*loaded);
 //   VIGIL_RETURN_IF_ERROR(restarted.LoadState(checkpoint));  // continues where `scorer` stopped
 //
 // A model = input schema + window features + detector + threshold + alarm policy. The

@@ -24,7 +24,7 @@ class RollingMedian {
   void Reset();
   size_t window() const { return ring_.size(); }
 
-  // Writes the window length (to be checked on load), the ring position and the values held.
+  // Writes the ring position and the values held (their count, the window, is checked on load).
   void SaveState(core::ByteWriter& w) const;
   // Reads SaveState() bytes of a median with the same window. Corruption (naming the field and
   // byte offset) for truncated bytes, another window length or an impossible position; on
