@@ -30,6 +30,7 @@ Result<std::unique_ptr<MqttLink>> MqttLink::Connect(const BrokerConfig& config, 
   mosquitto_connect_v5_callback_set(m, &MqttLink::OnConnect);
   mosquitto_disconnect_v5_callback_set(m, &MqttLink::OnDisconnect);
   mosquitto_message_v5_callback_set(m, &MqttLink::OnMessage);
+  mosquitto_subscribe_v5_callback_set(m, &MqttLink::OnSubscribe);
   mosquitto_reconnect_delay_set(m, 1, 5, true);
   if (!config.username.empty()) {
     int rc = mosquitto_username_pw_set(m, config.username.c_str(),
@@ -58,9 +59,14 @@ Result<std::unique_ptr<MqttLink>> MqttLink::Connect(const BrokerConfig& config, 
   if (rc != MOSQ_ERR_SUCCESS) return MosqError("cannot start the MQTT network thread", rc);
   link->loop_started_ = true;
   std::unique_lock<std::mutex> lock(link->mu_);
-  if (!link->cv_.wait_until(lock, deadline, [&] { return link->answered_; })) {
-    return Status::IOError(where + " did not answer the connection within " +
-                           std::to_string(config.connect_timeout_ms) + " ms");
+  auto ready = [&] { return link->answered_ && (link->connect_rc_ != 0 || link->subscribed_); };
+  if (!link->cv_.wait_until(lock, deadline, ready)) {
+    return Status::IOError(where + (link->answered_ ? " did not confirm the subscriptions" : " did not answer the connection") +
+                           " within " + std::to_string(config.connect_timeout_ms) + " ms");
+  }
+  if (!link->refused_topic_.empty()) {
+    return Status::InvalidArgument(where + " refused the subscription to '" + link->refused_topic_ +
+                                   "' (check the broker's ACL for this user)");
   }
   if (link->connect_rc_ != 0) {
     const std::string reason = mosquitto_reason_string(link->connect_rc_);
@@ -85,18 +91,40 @@ void MqttLink::Stop() {
   connected_ = false;
 }
 
-void MqttLink::Subscribe() {
+int MqttLink::Subscribe() {
   std::vector<char*> topics;
   for (const auto& s : subscriptions_) topics.push_back(const_cast<char*>(s.c_str()));
-  if (!topics.empty()) {
-    mosquitto_subscribe_multiple(mosq_, nullptr, static_cast<int>(topics.size()), topics.data(), 1, 0, nullptr);
+  int mid = -1;
+  if (!topics.empty() &&
+      mosquitto_subscribe_multiple(mosq_, &mid, static_cast<int>(topics.size()), topics.data(), 1, 0, nullptr) !=
+          MOSQ_ERR_SUCCESS) {
+    return -1;
   }
+  return mid;
+}
+
+void MqttLink::OnSubscribe(mosquitto*, void* self_ptr, int mid, int count, const int* granted, const mosquitto_property*) {
+  auto* self = static_cast<MqttLink*>(self_ptr);
+  std::lock_guard<std::mutex> lock(self->mu_);
+  if (mid != self->subscribe_mid_ || self->subscribed_) return;
+  for (int i = 0; i < count && i < static_cast<int>(self->subscriptions_.size()); ++i) {
+    if (granted[i] >= 0x80 && self->refused_topic_.empty()) self->refused_topic_ = self->subscriptions_[static_cast<size_t>(i)];
+  }
+  self->subscribed_ = true;
+  self->cv_.notify_all();
 }
 
 void MqttLink::OnConnect(mosquitto*, void* self_ptr, int rc, int, const mosquitto_property*) {
   auto* self = static_cast<MqttLink*>(self_ptr);
   if (rc == 0) {
-    self->Subscribe();
+    const int mid = self->Subscribe();
+    {
+      std::lock_guard<std::mutex> lock(self->mu_);
+      if (!self->answered_) {
+        self->subscribe_mid_ = mid;
+        self->subscribed_ = self->subscriptions_.empty();
+      }
+    }
     self->connected_ = true;
     if (self->connects_++ > 0) {
       ++self->reconnects_;

@@ -10,9 +10,10 @@
 // network thread acknowledges a message (PUBACK) only after on_message has returned for it;
 // whatever on_message made durable before returning is therefore never lost, and a message
 // whose on_message did not return (the process died) is delivered again after restart.
-// Connect() waits for the broker's first answer: it fails with PermissionDenied-like
-// InvalidArgument when the broker refuses the credentials, IOError when it cannot be reached
-// within connect_timeout_ms. After that, lost connections are retried forever (0.2 s doubling
+// Connect() returns once the broker has accepted the connection and every subscription (so
+// nothing published after it returns is missed): InvalidArgument when the broker refuses the
+// credentials or a subscription, IOError when it cannot be reached or does not answer within
+// connect_timeout_ms. After that, lost connections are retried forever (0.2 s doubling
 // to 5 s) and subscriptions are renewed on every reconnect.
 // Thread-safety: Publish from any thread; callbacks run on the network thread, one at a time.
 #pragma once
@@ -62,7 +63,9 @@ class MqttLink {
   static void OnConnect(mosquitto*, void* self, int rc, int flags, const mosquitto_property*);
   static void OnDisconnect(mosquitto*, void* self, int rc, const mosquitto_property*);
   static void OnMessage(mosquitto*, void* self, const struct mosquitto_message* msg, const mosquitto_property*);
-  void Subscribe();
+  static void OnSubscribe(mosquitto*, void* self, int mid, int count, const int* granted, const mosquitto_property*);
+  // Sends the subscriptions; returns the packet id (or -1).
+  int Subscribe();
 
   const std::vector<std::string> subscriptions_;
   const Callbacks callbacks_;
@@ -75,6 +78,9 @@ class MqttLink {
   std::condition_variable cv_;
   bool answered_ = false;
   int connect_rc_ = -1;
+  int subscribe_mid_ = -1;   // the first connection's SUBSCRIBE
+  bool subscribed_ = false;  // its SUBACK arrived
+  std::string refused_topic_;  // a subscription the broker refused
   uint64_t connects_ = 0;  // network thread only
 };
 

@@ -66,6 +66,8 @@ class MosquittoBroker {
     dir_ = std::filesystem::temp_directory_path() /
            ("vigil_broker_" + std::to_string(::getpid()) + "_" + std::to_string(reinterpret_cast<uintptr_t>(this)));
     std::filesystem::create_directories(dir_);
+    // Run as root, mosquitto drops to its own user: let it write its log and persistence here.
+    std::filesystem::permissions(dir_, std::filesystem::perms::all);
   }
   ~MosquittoBroker() {
     Stop();

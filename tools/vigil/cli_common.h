@@ -80,5 +80,6 @@ void RegisterDemo(CLI::App& app, Action* run);
 void RegisterBench(CLI::App& app, Action* run);
 void RegisterQuantize(CLI::App& app, Action* run);
 void RegisterEvents(CLI::App& app, Action* run);
+void RegisterServe(CLI::App& app, Action* run);
 
 }  // namespace vigil::cli

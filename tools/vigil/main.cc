@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   RegisterBench(app, &run);
   RegisterQuantize(app, &run);
   RegisterEvents(app, &run);
+  RegisterServe(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
