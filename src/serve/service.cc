@@ -272,7 +272,7 @@ Status Service::StartHttp() {
   ho.listen = config_.http.listen;
   ho.bearer_token = config_.http.bearer_token;
   HttpHandlers h;
-  h.healthy = [this] { return healthy_.load(); };
+  h.healthy = [this] { return healthy_.load() && broker_up_.load(); };
   h.lines = [this] { return LinesJson(); };
   h.alarms = [this](const AlarmQueryParams& p) -> Result<nlohmann::json> {
     AlarmQuery q;
@@ -346,6 +346,7 @@ Status Service::RunMqtt() {
   cb.on_message = [this](std::string_view topic, std::string_view payload) { OnMessage(topic, payload); };
   cb.on_connection = [this](bool up, const std::string& why) {
     mqtt_connected_->Set(up ? 1 : 0);
+    broker_up_ = up;
     if (up) mqtt_reconnects_->Add();
     std::cerr << "vigil serve: broker " << why << "\n";
   };

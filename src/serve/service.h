@@ -102,7 +102,8 @@ class Service {
   std::unique_ptr<MqttLink> mqtt_;
   BoundedQueue<Ingested> queue_;
   std::atomic<bool> stop_{false};
-  std::atomic<bool> healthy_{false};
+  std::atomic<bool> healthy_{false};  // Run() is scoring
+  std::atomic<bool> broker_up_{true};  // connected (always true when replaying a CSV)
   size_t max_payload_ = 0;  // the largest max_payload_bytes of any line
 
   // Scoring thread only.

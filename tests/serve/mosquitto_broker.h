@@ -85,7 +85,18 @@ class MosquittoBroker {
 
   bool Start() {
     if (!available()) return Fail("mosquitto is not installed");
-    if (port_ == 0) port_ = FreeLoopbackPort();
+    if (port_ != 0) return StartOn(port_);
+    // A free port can be taken by a test running in parallel before mosquitto binds it: retry.
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      if (StartOn(FreeLoopbackPort())) return true;
+      port_ = 0;
+    }
+    return false;
+  }
+
+ private:
+  bool StartOn(int port) {
+    port_ = port;
     std::ofstream conf(dir_ / "mosquitto.conf");
     conf << "listener " << port_ << " 127.0.0.1\n"
          << "persistence true\npersistence_location " << dir_.string() << "/\n"
@@ -118,9 +129,12 @@ class MosquittoBroker {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
+    Stop();
     return Fail("mosquitto did not listen on port " + std::to_string(port_));
   }
 
+
+ public:
   void Stop() {
     if (pid_ <= 0) return;
     ::kill(pid_, SIGTERM);
