@@ -4,29 +4,15 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <cerrno>
 #include <cstring>
 
 #include "core/byte_io.h"
+#include "core/crc32.h"
 #include "vigil/model.h"
 
 namespace vigil::model {
-
-namespace {
-uint32_t Crc32(std::span<const uint8_t> data) {
-  uLong crc = crc32(0L, Z_NULL, 0);
-  // zlib takes uInt lengths; feed large payloads in chunks.
-  size_t pos = 0;
-  while (pos < data.size()) {
-    size_t n = std::min<size_t>(data.size() - pos, 1u << 30);
-    crc = crc32(crc, data.data() + pos, static_cast<uInt>(n));
-    pos += n;
-  }
-  return static_cast<uint32_t>(crc);
-}
-}  // namespace
 
 std::vector<uint8_t> WrapPayload(std::span<const uint8_t> payload, uint32_t version, uint64_t created_unix) {
   core::ByteWriter w;
@@ -34,7 +20,7 @@ std::vector<uint8_t> WrapPayload(std::span<const uint8_t> payload, uint32_t vers
   w.U32(version);
   w.U32(kHeaderSize);
   w.U64(payload.size());
-  w.U32(Crc32(payload));
+  w.U32(core::Crc32(payload));
   w.U32(0);
   w.U64(created_unix);
   w.Align(kHeaderSize);
@@ -77,7 +63,7 @@ Result<Unwrapped> UnwrapPayload(std::span<const uint8_t> bytes, const std::strin
                               (payload_size > available ? " (truncated file)" : " (trailing bytes)"));
   }
   out.payload = bytes.subspan(kHeaderSize);
-  uint32_t actual = Crc32(out.payload);
+  uint32_t actual = core::Crc32(out.payload);
   if (actual != crc) {
     char buf[96];
     std::snprintf(buf, sizeof buf, ": offset 24: checksum mismatch (header 0x%08x, payload 0x%08x)", crc,

@@ -4,7 +4,6 @@
 // every check passed, so a failed LoadState changes nothing. Each block carries its size, so
 // a component that reads more or less than its own bytes is caught at its block rather than
 // misreading the next one.
-#include <zlib.h>
 
 #include <algorithm>
 #include <charconv>
@@ -16,6 +15,7 @@
 #include <vector>
 
 #include "core/byte_io.h"
+#include "core/crc32.h"
 #include "detect/window_features.h"
 #include "model/stream_scorer_state.h"
 
@@ -26,17 +26,6 @@ constexpr char kStateMagic[8] = {'V', 'I', 'G', 'I', 'L', 'S', 'S', 'T'};
 constexpr size_t kStateHeaderSize = 24;
 constexpr char kSource[] = "stream state";
 
-uint32_t Crc32(std::span<const uint8_t> data) {
-  uLong crc = crc32(0L, Z_NULL, 0);
-  // zlib takes uInt lengths; feed large inputs in chunks.
-  size_t pos = 0;
-  while (pos < data.size()) {
-    size_t n = std::min<size_t>(data.size() - pos, 1u << 30);
-    crc = crc32(crc, data.data() + pos, static_cast<uInt>(n));
-    pos += n;
-  }
-  return static_cast<uint32_t>(crc);
-}
 
 std::string Hex32(uint32_t v) {
   char buf[11];
@@ -62,7 +51,7 @@ struct Fingerprint {
 
 // `model_crc` caches the model's checksum across calls.
 Fingerprint FingerprintOf(const Model& m, size_t feature_dim, std::optional<uint32_t>& model_crc) {
-  if (!model_crc) model_crc = Crc32(m.Serialize());
+  if (!model_crc) model_crc = core::Crc32(m.Serialize());
   Fingerprint f;
   f.channels = m.schema().names();
   f.window = m.window();
@@ -280,7 +269,7 @@ Result<std::span<const uint8_t>> Unwrap(std::span<const uint8_t> bytes) {
                                        (payload_size > available ? " (truncated)" : " (trailing bytes)"));
   }
   std::span<const uint8_t> payload = bytes.subspan(kStateHeaderSize);
-  const uint32_t actual = Crc32(payload);
+  const uint32_t actual = core::Crc32(payload);
   if (actual != crc) {
     return Status::Corruption(source + ": offset 12: field 'payload_crc32': stored " + Hex32(crc) +
                               ", computed " + Hex32(actual) + " over the " + std::to_string(payload.size()) +
@@ -306,7 +295,7 @@ std::vector<uint8_t> StreamScorer::SaveState() const {
   core::ByteWriter out;
   out.Raw(kStateMagic, sizeof kStateMagic);
   out.U32(kStreamStateFormatVersion);
-  out.U32(Crc32(payload.bytes()));
+  out.U32(core::Crc32(payload.bytes()));
   out.U64(payload.size());
   out.Raw(payload.bytes().data(), payload.size());
   return std::move(out.bytes());

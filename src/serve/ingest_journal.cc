@@ -2,13 +2,14 @@
 
 #include <fcntl.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+
+#include "core/crc32.h"
 
 namespace vigil::serve {
 namespace {
@@ -34,9 +35,7 @@ uint64_t GetU64(const char* p) {
   for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(p[i]);
   return v;
 }
-uint32_t Crc(const char* p, size_t n) {
-  return static_cast<uint32_t>(crc32(0L, reinterpret_cast<const Bytef*>(p), static_cast<uInt>(n)));
-}
+uint32_t Crc(const char* p, size_t n) { return core::Crc32({reinterpret_cast<const uint8_t*>(p), n}); }
 
 std::string SegmentName(uint64_t first_seq) {
   char name[32];

@@ -17,9 +17,8 @@ class LineScorerTest : public ::testing::Test {
   static void SetUpTestSuite() {
     dir_ = new std::string((std::filesystem::temp_directory_path() / ("vigil_line_" + std::to_string(::getpid()))).string());
     std::filesystem::create_directories(*dir_);
-    auto r = vigil::testing::RunVigil("fit --detector pca --min-run 2 --smooth 3 -i " + kData + "/normal.csv -o " +
-                                          *dir_ + "/pca.vgm",
-                                      *dir_);
+    auto r = vigil::testing::Vigil("fit --detector pca --min-run 2 --smooth 3 -i " + kData + "/normal.csv -o " + *dir_ +
+                                   "/pca.vgm");
     ASSERT_EQ(r.code, 0) << r.err;
   }
   static void TearDownTestSuite() {

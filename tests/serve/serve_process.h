@@ -17,6 +17,8 @@
 #include <thread>
 #include <vector>
 
+#include "cli_runner.h"
+
 namespace vigil::testing {
 
 inline std::string ReadFile(const std::string& path) {
@@ -24,26 +26,6 @@ inline std::string ReadFile(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-struct CliResult {
-  int code = -1;
-  std::string out, err;
-};
-
-// Runs `vigil <args>` to completion through the shell.
-inline CliResult RunVigil(const std::string& args, const std::string& scratch_dir) {
-  static int counter = 0;
-  const std::string err = scratch_dir + "/cli_err_" + std::to_string(++counter);
-  CliResult r;
-  FILE* p = popen((std::string(VIGIL_CLI_PATH) + " " + args + " 2>" + err).c_str(), "r");
-  if (p == nullptr) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.err = ReadFile(err);
-  return r;
-}
 
 // `vigil serve ...` as a child process.
 class ServeProcess {

@@ -62,7 +62,7 @@ class ServeTest : public ::testing::Test {
   std::string Model() {
     const std::string path = dir_ + "/pump.vgm";
     if (!std::filesystem::exists(path)) {
-      auto r = vigil::testing::RunVigil("fit --detector pca -i " + kData + "/normal.csv -o " + path, dir_);
+      auto r = vigil::testing::Vigil("fit --detector pca -i " + kData + "/normal.csv -o " + path);
       EXPECT_EQ(r.code, 0) << r.err;
     }
     return path;
@@ -183,7 +183,7 @@ TEST_F(ServeTest, AlarmsReachTheOutputTopicAndTheStore) {
   EXPECT_NE(serve.out().find("\"event\":\"raised\""), std::string::npos);
   serve.Signal(SIGTERM);
   EXPECT_EQ(serve.Wait(), 0) << serve.err();
-  auto listed = vigil::testing::RunVigil("events --store " + dir_ + "/e2e.db --format json", dir_);
+  auto listed = vigil::testing::Vigil("events --store " + dir_ + "/e2e.db --format json");
   EXPECT_EQ(listed.code, 0) << listed.err;
   EXPECT_NE(listed.out.find(stored.front().Id()), std::string::npos);
 }
@@ -315,7 +315,7 @@ TEST_F(ServeTest, WrongBrokerPasswordExitsWithAUserError) {
   std::string text = vigil::testing::ReadFile(config);
   text.replace(text.find("[broker]\n"), 9, "[broker]\nusername = \"vigil\"\npassword = \"wrong\"\n");
   std::ofstream(config) << text;
-  auto r = vigil::testing::RunVigil("serve --config " + config, dir_);
+  auto r = vigil::testing::Vigil("serve --config " + config);
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_NE(r.err.find("refused"), std::string::npos) << r.err;
 }
@@ -414,13 +414,13 @@ TEST_F(ServeTest, ReplaysACsvWithoutABroker) {
   const std::string config = dir_ + "/replay.toml";
   std::ofstream(config) << "[store]\npath = \"replay.db\"\n[http]\nenabled = false\n"
                         << "[[line]]\nname = \"pump-1\"\ntopic = \"plant/pump-1\"\nmodel = \"" << model << "\"\n";
-  auto r = vigil::testing::RunVigil("serve --config " + config + " --source " + kData + "/faulty.csv --rate 0", dir_);
+  auto r = vigil::testing::Vigil("serve --config " + config + " --source " + kData + "/faulty.csv --rate 0");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("\"event\":\"raised\""), std::string::npos);
   auto store = EventStore::Open(StoreAt(dir_ + "/replay.db"));
   ASSERT_TRUE(store.ok());
   EXPECT_EQ((*store)->Count("pump-1")->scores, 745u);
-  auto missing = vigil::testing::RunVigil("serve --config " + config, dir_);
+  auto missing = vigil::testing::Vigil("serve --config " + config);
   EXPECT_EQ(missing.code, 2);
   EXPECT_NE(missing.err.find("--source"), std::string::npos) << missing.err;
 }
@@ -428,11 +428,11 @@ TEST_F(ServeTest, ReplaysACsvWithoutABroker) {
 TEST_F(ServeTest, ConfigErrorsExitTwoNamingTheLocation) {
   const std::string config = dir_ + "/bad.toml";
   std::ofstream(config) << "[broker]\nport = \"x\"\n";
-  auto r = vigil::testing::RunVigil("serve --config " + config, dir_);
+  auto r = vigil::testing::Vigil("serve --config " + config);
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("bad.toml:2:"), std::string::npos) << r.err;
   std::ofstream(config) << "[[line]]\nname = \"a\"\ntopic = \"t\"\nmodel = \"nope.vgm\"\n";
-  r = vigil::testing::RunVigil("serve --config " + config + " --source " + kData + "/faulty.csv", dir_);
+  r = vigil::testing::Vigil("serve --config " + config + " --source " + kData + "/faulty.csv");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("line 'a'"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("nope.vgm"), std::string::npos) << r.err;

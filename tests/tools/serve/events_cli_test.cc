@@ -14,37 +14,15 @@
 
 #include "serve/event_store.h"
 
+#include "cli_runner.h"
+
 namespace vigil::serve {
 namespace {
 
 namespace fs = std::filesystem;
 
-struct CliRun {
-  int code = -1;
-  std::string out, err;
-};
-
-// Runs `vigil <args>` through the shell, capturing stdout, stderr and the exit code.
-CliRun Vigil(const std::string& args) {
-  static int counter = 0;
-  std::string err_path = ::testing::TempDir() + "/vigil_events_err_" + std::to_string(::getpid()) + "_" +
-                         std::to_string(++counter);
-  std::string cmd = std::string(VIGIL_CLI_PATH) + " " + args + " 2>" + err_path;
-  CliRun r;
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream e(err_path);
-  std::stringstream ss;
-  ss << e.rdbuf();
-  r.err = ss.str();
-  fs::remove(err_path);
-  return r;
-}
+using vigil::testing::CliRun;
+using vigil::testing::Vigil;
 
 std::vector<std::string> Lines(const std::string& s) {
   std::vector<std::string> out;
