@@ -209,6 +209,17 @@ Status ReadLine(const toml::table& t, const std::string& file, const std::string
 
 }  // namespace
 
+Status ParseWorker(const std::string& text, uint32_t* index, uint32_t* count) {
+  unsigned i = 0, n = 0;
+  char tail = 0;
+  if (std::sscanf(text.c_str(), "%u/%u%c", &i, &n, &tail) != 2 || n < 1 || i < 1 || i > n) {
+    return Status::InvalidArgument("'" + text + "' is not K/N with 1 <= K <= N");
+  }
+  *index = i - 1;
+  *count = n;
+  return Status::OK();
+}
+
 bool LineBelongsToWorker(const std::string& name, uint32_t index, uint32_t count) {
   // FNV-1a: stable across builds and platforms, so every worker agrees on the partition.
   uint64_t h = 1469598103934665603ull;
@@ -277,13 +288,9 @@ Result<ServeConfig> ParseServeConfig(std::string_view text, const std::string& n
     std::string worker;
     VIGIL_RETURN_IF_ERROR(s.String("worker", &worker));
     if (!worker.empty()) {
-      unsigned i = 0, n = 0;
-      char tail = 0;
-      if (std::sscanf(worker.c_str(), "%u/%u%c", &i, &n, &tail) != 2 || n < 1 || i < 1 || i > n) {
-        return s.Error(*service->get("worker"), "worker", "'" + worker + "' is not K/N with 1 <= K <= N");
+      if (Status w = ParseWorker(worker, &c.service.worker_index, &c.service.worker_count); !w.ok()) {
+        return s.Error(*service->get("worker"), "worker", w.message());
       }
-      c.service.worker_index = i - 1;
-      c.service.worker_count = n;
     }
     VIGIL_RETURN_IF_ERROR(s.CheckNoUnknownKeys());
   }

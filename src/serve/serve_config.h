@@ -86,6 +86,9 @@ Result<ServeConfig> LoadServeConfig(const std::string& path);
 // The same from text; `name` stands for the file in messages, `base_dir` resolves paths.
 Result<ServeConfig> ParseServeConfig(std::string_view text, const std::string& name, const std::string& base_dir);
 
+// Parses "K/N" (1 <= K <= N) into a 0-based index and a count; InvalidArgument otherwise.
+Status ParseWorker(const std::string& text, uint32_t* index, uint32_t* count);
+
 // Whether line `name` belongs to worker `index` of `count` (stable hash of the name).
 bool LineBelongsToWorker(const std::string& name, uint32_t index, uint32_t count);
 

@@ -307,6 +307,49 @@ TEST_F(ServeTest, EveryBadPayloadClassIsRefusedCountedAndDeadLettered) {
   EXPECT_EQ(serve.Wait(), 0);
 }
 
+// Under overload with policy "drop" every message is either scored or counted as dropped, and
+// each drop is reported on the dead-letter topic.
+TEST_F(ServeTest, DropPolicyAccountsForEveryMessage) {
+  StartBroker();
+  const std::string config =
+      WriteConfig("drop", "queue_capacity = 2\noverload = \"drop\"\ndead_letter_topic = \"vigil/dead\"\n");
+  auto dead = Listen({"vigil/dead"}, "dead-listener");
+  ServeProcess serve(Serve(config, "--quiet"), dir_);
+  serve.Start();
+  ASSERT_TRUE(serve.WaitReady()) << serve.err();
+  const auto payloads = vigil::testing::SkabJsonPayloads(kData + "/faulty.csv");
+  auto pub = Publisher();
+  for (const auto& p : payloads) ASSERT_TRUE(pub->Publish("plant/pump-1/readings", p, 1).ok());
+  httplib::Client http("127.0.0.1", serve.HttpPort());
+  auto value = [](const std::string& text, const std::string& series) -> double {
+    const size_t at = text.find("\n" + series + " ");
+    return at == std::string::npos ? -1 : std::atof(text.c_str() + at + series.size() + 2);
+  };
+  double received = 0, scored = 0, dropped = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto m = http.Get("/metrics");
+    ASSERT_TRUE(m);
+    received = value(m->body, "vigil_messages_received_total");
+    scored = value(m->body, "vigil_readings_total{line=\"pump-1\"}");
+    dropped = value(m->body, "vigil_queue_dropped_total");
+    EXPECT_EQ(value(m->body, "vigil_rejects_total{line=\"pump-1\",reason=\"queue_full\"}"), dropped);
+    if (received == static_cast<double>(payloads.size()) && scored + dropped == received) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(received, static_cast<double>(payloads.size()));
+  EXPECT_EQ(scored + dropped, received);
+  RecordProperty("dropped", std::to_string(dropped));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  size_t dead_drops = 0;
+  for (const auto& m : dead->Snapshot()) dead_drops += m["reason"] == "queue_full" ? 1 : 0;
+  EXPECT_EQ(static_cast<double>(dead_drops), dropped);
+  serve.Signal(SIGTERM);
+  EXPECT_EQ(serve.Wait(), 0);
+  const auto counts = WaitForReadings(dir_ + "/drop.db", 0);
+  EXPECT_EQ(static_cast<double>(counts.scores), scored) << "what was scored is stored";
+}
+
 TEST_F(ServeTest, WrongBrokerPasswordExitsWithAUserError) {
   StartBroker({{"vigil", "right"}});
   const std::string config = WriteConfig("auth");

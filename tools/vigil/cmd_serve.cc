@@ -21,13 +21,8 @@ int RunServe(const ServeArgs& a) {
   Result<serve::ServeConfig> config = serve::LoadServeConfig(a.config);
   if (!config.ok()) return Fail(config.status());
   if (!a.worker.empty()) {
-    unsigned i = 0, n = 0;
-    char tail = 0;
-    if (std::sscanf(a.worker.c_str(), "%u/%u%c", &i, &n, &tail) != 2 || n < 1 || i < 1 || i > n) {
-      return Fail(Status::InvalidArgument("--worker '" + a.worker + "' is not K/N with 1 <= K <= N"));
-    }
-    config->service.worker_index = i - 1;
-    config->service.worker_count = n;
+    Status w = serve::ParseWorker(a.worker, &config->service.worker_index, &config->service.worker_count);
+    if (!w.ok()) return Fail(w.WithPrefix("--worker: "));
   }
   serve::ServeOptions options;
   options.source = a.source;
