@@ -62,7 +62,7 @@ class MosquittoBroker {
   struct User {
     std::string name, password;
   };
-  explicit MosquittoBroker(std::vector<User> users = {}) : users_(std::move(users)) {
+  explicit MosquittoBroker(std::vector<User> users = {}, bool tls = false) : users_(std::move(users)), tls_(tls) {
     dir_ = std::filesystem::temp_directory_path() /
            ("vigil_broker_" + std::to_string(::getpid()) + "_" + std::to_string(reinterpret_cast<uintptr_t>(this)));
     std::filesystem::create_directories(dir_);
@@ -76,6 +76,8 @@ class MosquittoBroker {
   }
 
   bool available() const { return FindMosquitto() != nullptr; }
+  // With TLS: the CA certificate clients must trust (the server certificate is for 127.0.0.1).
+  std::string ca_file() const { return (dir_ / "ca.pem").string(); }
   int port() const { return port_; }
   const std::string& error() const { return error_; }
   std::string log() const {
@@ -97,12 +99,17 @@ class MosquittoBroker {
  private:
   bool StartOn(int port) {
     port_ = port;
+    if (tls_ && !MakeCertificates()) return false;
     std::ofstream conf(dir_ / "mosquitto.conf");
     conf << "listener " << port_ << " 127.0.0.1\n"
          << "persistence true\npersistence_location " << dir_.string() << "/\n"
          << "autosave_interval 1\n"
          << "max_queued_messages 0\nmax_inflight_messages 100\n"
          << "log_dest file " << (dir_ / "broker.log").string() << "\n";
+    if (tls_) {
+      conf << "cafile " << ca_file() << "\ncertfile " << (dir_ / "server.pem").string() << "\nkeyfile "
+           << (dir_ / "server.key").string() << "\n";
+    }
     if (users_.empty()) {
       conf << "allow_anonymous true\n";
     } else {
@@ -154,7 +161,22 @@ class MosquittoBroker {
     error_ = std::move(why);
     return false;
   }
+  // A throwaway CA and a server certificate for 127.0.0.1, made with the openssl command.
+  bool MakeCertificates() {
+    if (std::filesystem::exists(dir_ / "server.pem")) return true;
+    const std::string d = dir_.string();
+    const std::string cmd =
+        "cd " + d + " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=vigil-test-ca"
+        " && openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=127.0.0.1"
+        " && printf 'subjectAltName=IP:127.0.0.1' > san.ext"
+        " && openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2"
+        " -extfile san.ext && chmod 644 server.key > /dev/null 2>&1";
+    if (std::system((cmd + " > /dev/null 2>&1").c_str()) != 0) return Fail("openssl could not make test certificates");
+    return true;
+  }
+
   std::vector<User> users_;
+  bool tls_ = false;
   std::filesystem::path dir_;
   int port_ = 0;
   pid_t pid_ = -1;

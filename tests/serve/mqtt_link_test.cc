@@ -43,8 +43,8 @@ BrokerConfig Config(int port, std::string client_id) {
 
 class MqttLinkTest : public ::testing::Test {
  protected:
-  void StartBroker(std::vector<MosquittoBroker::User> users = {}) {
-    broker_ = std::make_unique<MosquittoBroker>(std::move(users));
+  void StartBroker(std::vector<MosquittoBroker::User> users = {}, bool tls = false) {
+    broker_ = std::make_unique<MosquittoBroker>(std::move(users), tls);
     if (!broker_->available()) GTEST_SKIP() << "mosquitto is not installed";
     ASSERT_TRUE(broker_->Start()) << broker_->error();
   }
@@ -123,6 +123,30 @@ TEST_F(MqttLinkTest, WrongPasswordIsRefusedWithAClearError) {
   c.password = "right";
   auto ok = MqttLink::Connect(c, {}, {});
   EXPECT_TRUE(ok.ok()) << ok.status().message();
+}
+
+TEST_F(MqttLinkTest, TlsWithTheBrokersCaConnectsAndWithoutItFails) {
+  StartBroker({}, /*tls=*/true);
+  Inbox inbox;
+  BrokerConfig c = Config(broker_->port(), "tls-sub");
+  c.ca_file = broker_->ca_file();
+  auto sub = MqttLink::Connect(c, {"s/#"}, inbox.Callbacks());
+  ASSERT_TRUE(sub.ok()) << sub.status().message();
+  BrokerConfig p = Config(broker_->port(), "tls-pub");
+  p.ca_file = broker_->ca_file();
+  auto pub = MqttLink::Connect(p, {}, {});
+  ASSERT_TRUE(pub.ok()) << pub.status().message();
+  ASSERT_TRUE((*pub)->Publish("s/1", "over tls", 1).ok());
+  ASSERT_TRUE(inbox.WaitFor(1));
+  EXPECT_EQ(inbox.got[0].second, "over tls");
+  BrokerConfig plain = Config(broker_->port(), "plain");
+  plain.connect_timeout_ms = 1000;
+  EXPECT_FALSE(MqttLink::Connect(plain, {}, {}).ok()) << "a plain connection to a TLS listener must fail";
+  BrokerConfig missing = Config(broker_->port(), "missing-ca");
+  missing.ca_file = "/nonexistent/ca.pem";
+  auto bad = MqttLink::Connect(missing, {}, {});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("TLS"), std::string::npos) << bad.status().message();
 }
 
 TEST(MqttLinkNoBrokerTest, UnreachableBrokerFailsWithinTheTimeout) {
