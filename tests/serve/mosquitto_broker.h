@@ -170,8 +170,8 @@ class MosquittoBroker {
         " && openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=127.0.0.1"
         " && printf 'subjectAltName=IP:127.0.0.1' > san.ext"
         " && openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2"
-        " -extfile san.ext && chmod 644 server.key > /dev/null 2>&1";
-    if (std::system((cmd + " > /dev/null 2>&1").c_str()) != 0) return Fail("openssl could not make test certificates");
+        " -extfile san.ext && chmod 644 server.key";
+    if (std::system(("(" + cmd + ") > /dev/null 2>&1").c_str()) != 0) return Fail("openssl could not make test certificates");
     return true;
   }
 

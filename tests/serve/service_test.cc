@@ -23,6 +23,7 @@ const std::string kData = VIGIL_REPO_DATA_DIR;
 StoreOptions StoreAt(const std::string& path) {
   StoreOptions o;
   o.path = path;
+  o.create_if_missing = false;  // the service creates it; the test only reads
   return o;
 }
 
