@@ -13,6 +13,9 @@
 // child process; everything lives in a temp directory removed at the end. Never asserts: it
 // prints numbers and ratios, and exits non-zero only when the setup itself fails.
 #include <fcntl.h>
+#include <httplib.h>
+#include <mosquitto.h>
+#include <mqtt_protocol.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -22,6 +25,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -29,18 +33,12 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <httplib.h>
-#include <mosquitto.h>
-#include <mqtt_protocol.h>
-
-#include <condition_variable>
-#include <nlohmann/json.hpp>
 
 #include "serve/mosquitto_broker.h"
 #include "serve/mqtt_link.h"
@@ -131,7 +129,8 @@ Result<Options> ParseArgs(int argc, char** argv) {
 }
 
 int64_t EpochMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -236,7 +235,8 @@ class VigilProcess {
     const auto deadline = Clock::now() + std::chrono::seconds(30);
     while (Clock::now() < deadline) {
       const std::string err = ReadText(err_);
-      if (const size_t at = err.find("vigil serve: ready"); at != std::string::npos && err.find('\n', at) != std::string::npos) {
+      if (const size_t at = err.find("vigil serve: ready");
+          at != std::string::npos && err.find('\n', at) != std::string::npos) {
         const size_t http = err.find(", http ", at);
         if (http != std::string::npos) http_port_ = std::atoi(err.c_str() + err.find(':', http + 7) + 1);
         return Status::OK();
@@ -321,9 +321,9 @@ class LatencyCollector {
 
  private:
   mutable std::mutex mu_;
-  int64_t since_us_ = 0;                // guarded by mu_
-  uint64_t count_ = 0;                  // guarded by mu_
-  std::vector<double> latencies_ms_;   // guarded by mu_
+  int64_t since_us_ = 0;              // guarded by mu_
+  uint64_t count_ = 0;                // guarded by mu_
+  std::vector<double> latencies_ms_;  // guarded by mu_
 };
 
 BrokerConfig ClientConfig(int port, const std::string& client_id) {
@@ -383,23 +383,28 @@ class AckedPublisher {
     mosquitto_int_option(p->mosq_, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
     // The generator should add no delay of its own: each reading leaves as soon as it is published.
     mosquitto_int_option(p->mosq_, MOSQ_OPT_TCP_NODELAY, 1);
-    mosquitto_connect_v5_callback_set(p->mosq_, [](mosquitto*, void* self, int rc, int, const mosquitto_property*) {
-      auto* me = static_cast<AckedPublisher*>(self);
-      std::lock_guard<std::mutex> lock(me->mu_);
-      me->connect_rc_ = rc;
-      me->cv_.notify_all();
-    });
-    mosquitto_publish_v5_callback_set(p->mosq_, [](mosquitto*, void* self, int, int, const mosquitto_property*) {
-      static_cast<AckedPublisher*>(self)->acked_.fetch_add(1, std::memory_order_relaxed);
-    });
+    mosquitto_connect_v5_callback_set(p->mosq_,
+                                      [](mosquitto*, void* self, int rc, int, const mosquitto_property*) {
+                                        auto* me = static_cast<AckedPublisher*>(self);
+                                        std::lock_guard<std::mutex> lock(me->mu_);
+                                        me->connect_rc_ = rc;
+                                        me->cv_.notify_all();
+                                      });
+    mosquitto_publish_v5_callback_set(
+        p->mosq_, [](mosquitto*, void* self, int, int, const mosquitto_property*) {
+          static_cast<AckedPublisher*>(self)->acked_.fetch_add(1, std::memory_order_relaxed);
+        });
     const std::string where = "broker 127.0.0.1:" + std::to_string(port);
     int rc = mosquitto_connect_bind_v5(p->mosq_, "127.0.0.1", port, 30, nullptr, nullptr);
-    if (rc != MOSQ_ERR_SUCCESS) return Status::IOError("publisher: cannot connect to " + where + ": " + mosquitto_strerror(rc));
+    if (rc != MOSQ_ERR_SUCCESS)
+      return Status::IOError("publisher: cannot connect to " + where + ": " + mosquitto_strerror(rc));
     rc = mosquitto_loop_start(p->mosq_);
-    if (rc != MOSQ_ERR_SUCCESS) return Status::IOError(std::string("publisher: network thread: ") + mosquitto_strerror(rc));
+    if (rc != MOSQ_ERR_SUCCESS)
+      return Status::IOError(std::string("publisher: network thread: ") + mosquitto_strerror(rc));
     p->loop_started_ = true;
     std::unique_lock<std::mutex> lock(p->mu_);
-    if (!p->cv_.wait_for(lock, std::chrono::seconds(5), [&] { return p->connect_rc_ >= 0; }) || p->connect_rc_ != 0) {
+    if (!p->cv_.wait_for(lock, std::chrono::seconds(5), [&] { return p->connect_rc_ >= 0; }) ||
+        p->connect_rc_ != 0) {
       return Status::IOError("publisher: " + where + " did not accept the connection (rc " +
                              std::to_string(p->connect_rc_) + ")");
     }
@@ -453,13 +458,15 @@ class Generator {
  public:
   static constexpr uint64_t kMaxUnacked = 256;
 
-  Generator(AckedPublisher* publisher, std::vector<std::string> topics, const std::vector<std::string>* bodies)
+  Generator(AckedPublisher* publisher, std::vector<std::string> topics,
+            const std::vector<std::string>* bodies)
       : publisher_(publisher), topics_(std::move(topics)), bodies_(bodies), last_ts_us_(topics_.size(), 0) {}
 
   SendStats Run(double rate, double seconds) {
     SendStats stats;
     const auto start = Clock::now();
-    const auto end = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+    const auto end =
+        start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
     std::string payload;
     char ts_text[64];
     for (uint64_t k = 0;; ++k) {
@@ -502,11 +509,13 @@ class Generator {
 };
 
 // Waits until `want` messages have arrived, or none has arrived for `quiet` (the rest are lost).
-double Drain(const LatencyCollector& c, uint64_t want, std::chrono::milliseconds quiet = std::chrono::milliseconds(3000)) {
+double Drain(const LatencyCollector& c, uint64_t want,
+             std::chrono::milliseconds quiet = std::chrono::milliseconds(3000)) {
   const auto start = Clock::now();
   uint64_t seen = c.count();
   auto last_progress = Clock::now();
-  while (seen < want && Clock::now() - last_progress < quiet && Clock::now() - start < std::chrono::minutes(5)) {
+  while (seen < want && Clock::now() - last_progress < quiet &&
+         Clock::now() - start < std::chrono::minutes(5)) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
     const uint64_t now = c.count();
     if (now != seen) {
@@ -629,11 +638,11 @@ std::string WriteConfig(const std::string& dir, const std::string& tag, int brok
     << "connect_timeout_ms = 5000\nsession_expiry_s = 0\n"
     << "[store]\npath = \"" << tag << ".db\"\n"
     << "[http]\nlisten = \"127.0.0.1:0\"\n"
-    << "[service]\nstate_dir = \"" << tag << "-state\"\nqueue_capacity = " << queue_capacity << "\noverload = \""
-    << overload << "\"\n";
+    << "[service]\nstate_dir = \"" << tag << "-state\"\nqueue_capacity = " << queue_capacity
+    << "\noverload = \"" << overload << "\"\n";
   for (int i = 0; i < lines; ++i) {
-    c << "[[line]]\nname = \"" << LineName(i) << "\"\ntopic = \"plant/" << LineName(i) << "/readings\"\nmodel = \""
-      << model << "\"\nscore_topic = \"vigil/scores/" << LineName(i) << "\"\n";
+    c << "[[line]]\nname = \"" << LineName(i) << "\"\ntopic = \"plant/" << LineName(i)
+      << "/readings\"\nmodel = \"" << model << "\"\nscore_topic = \"vigil/scores/" << LineName(i) << "\"\n";
   }
   const std::string path = dir + "/" + tag + ".toml";
   std::ofstream(path) << c.str();
@@ -645,7 +654,8 @@ struct StepResult {
   SendStats vigil_send, broker_send;
   LatencySummary vigil, broker;
   int64_t rss_kb = 0;
-  double vigil_cpu = 0;  // CPU seconds per wall second while publishing and draining
+  double vigil_cpu = 0;   // CPU seconds per wall second while publishing and draining
+  double broker_cpu = 0;  // the same for the broker, over the vigil step
   double in_vigil_ms = NAN, commits = NAN, commit_ms = NAN;  // vigil's own metrics over the step
 };
 
@@ -675,8 +685,11 @@ std::string Fmt(const char* format, double v) {
 nlohmann::json Json(double v) { return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v); }
 
 nlohmann::json Json(const LatencySummary& s) {
-  return {{"received", s.received}, {"p50_ms", Json(s.p50)}, {"p99_ms", Json(s.p99)},
-          {"p999_ms", Json(s.p999)}, {"max_ms", Json(s.max)}};
+  return {{"received", s.received},
+          {"p50_ms", Json(s.p50)},
+          {"p99_ms", Json(s.p99)},
+          {"p999_ms", Json(s.p999)},
+          {"max_ms", Json(s.max)}};
 }
 
 nlohmann::json Json(const SendStats& s) {
@@ -699,15 +712,17 @@ class LoadBench {
   Status Run() {
     dir_ = (fs::temp_directory_path() / ("vigil_serve_load_" + std::to_string(::getpid()))).string();
     fs::create_directories(dir_);
-    std::printf("serve_load_bench: %d line(s), %.1f s per step, detector %s, overload x%.0f; %ld CPUs, load %s\n",
-                o_.lines, o_.seconds, o_.detector.c_str(), o_.overload_factor, ::sysconf(_SC_NPROCESSORS_ONLN),
-                LoadAverage().c_str());
+    std::printf(
+        "serve_load_bench: %d line(s), %.1f s per step, detector %s, overload x%.0f; %ld CPUs, load %s\n",
+        o_.lines, o_.seconds, o_.detector.c_str(), o_.overload_factor, ::sysconf(_SC_NPROCESSORS_ONLN),
+        LoadAverage().c_str());
     if (!broker_.available()) return Status::NotFound("mosquitto is not installed");
     if (!broker_.Start()) return Status::IOError("mosquitto: " + broker_.error());
     broker_pid_ = FindChildNamed("mosquitto");
     model_ = dir_ + "/model.vgm";
     const std::string data = VIGIL_REPO_DATA_DIR;
-    if (RunCli({"fit", "--detector", o_.detector, "-i", data + "/normal.csv", "-o", model_}, dir_ + "/fit.log") != 0) {
+    if (RunCli({"fit", "--detector", o_.detector, "-i", data + "/normal.csv", "-o", model_},
+               dir_ + "/fit.log") != 0) {
       return Status::IOError("vigil fit failed: " + ReadText(dir_ + "/fit.log"));
     }
     VIGIL_ASSIGN_OR_RETURN(bodies_, ReadingBodies(data + "/normal.csv"));
@@ -730,9 +745,12 @@ class LoadBench {
       r.broker = Summarize(peer_);
       const VigilCounters before = VigilCounters::Scrape(vigil_->http_port());
       const double cpu_before = ProcCpuSeconds(vigil_->pid());
+      const double broker_cpu_before = ProcCpuSeconds(broker_pid_);
       const auto wall_before = Clock::now();
       r.vigil_send = Step(vigil_gen, scores_, rate, o_.seconds);
-      r.vigil_cpu = (ProcCpuSeconds(vigil_->pid()) - cpu_before) / Seconds(Clock::now() - wall_before);
+      const double wall = Seconds(Clock::now() - wall_before);
+      r.vigil_cpu = (ProcCpuSeconds(vigil_->pid()) - cpu_before) / wall;
+      r.broker_cpu = (ProcCpuSeconds(broker_pid_) - broker_cpu_before) / wall;
       const VigilCounters after = VigilCounters::Scrape(vigil_->http_port());
       r.in_vigil_ms = after.IngestMeanMsSince(before);
       r.commits = after.commit_count - before.commit_count;
@@ -748,13 +766,13 @@ class LoadBench {
     PrintVerdict(sweep_hwm);
 
     // Overload: `factor` x the best rate that met the target (the lowest rate when none did).
-    double base = o_.rates.front();
-    for (const StepResult& s : steps_) {
-      if (s.vigil.p99 <= kTargetP99Ms && s.vigil.received == s.vigil_send.sent) base = s.target_rate;
-    }
+    const double base = highest_ok_ > 0 ? highest_ok_ : o_.rates.front();
     const double overload_rate = o_.overload_factor * base;
-    std::printf("\noverload: %.0f x %.0f = %.0f readings/s for %.1f s, fresh vigil per policy\n", o_.overload_factor,
-                base, overload_rate, o_.seconds);
+    std::printf(
+        "\noverload: %.0f x %.0f (%s) = %.0f readings/s for %.1f s, a fresh vigil per policy\n",
+        o_.overload_factor, base,
+        highest_ok_ > 0 ? "the highest rate that met the target" : "no rate met the target: the lowest rate",
+        overload_rate, o_.seconds);
     const std::pair<const char*, size_t> kPolicies[] = {{"block", 10000}, {"drop", 1000}};
     for (const auto& [policy, capacity] : kPolicies) {
       VIGIL_ASSIGN_OR_RETURN(OverloadResult r, Overload(policy, capacity, overload_rate));
@@ -823,20 +841,21 @@ class LoadBench {
   void PrintSweepHeader() const {
     std::printf(
         "\nlatency publish -> score received (vigil) and publish -> reading received (broker alone), ms\n"
-        "%8s %9s %15s %7s %7s %7s %7s %6s %5s %8s %7s %8s | %9s %7s %7s | %6s %6s\n",
-        "rate/s", "achieved", "recv/sent", "p50", "p99", "p99.9", "max", "RSS", "cpu", "in-vigil", "commits",
-        "commit", "broker/s", "p50", "p99", "x p50", "x p99");
+        "%8s %9s %15s %7s %7s %7s %7s %6s %5s %5s %8s %7s %7s | %9s %7s %7s | %6s %6s\n",
+        "rate/s", "achieved", "recv/sent", "p50", "p99", "p99.9", "max", "RSS", "cpu", "brk", "in-vigil",
+        "commits", "commit", "broker/s", "p50", "p99", "x p50", "x p99");
   }
 
   void PrintStep(const StepResult& r) const {
     const std::string recv = std::to_string(r.vigil.received) + "/" + std::to_string(r.vigil_send.sent);
-    std::printf("%8.0f %9.0f %15s %7s %7s %7s %7s %5.1fM %4.0f%% %8s %7s %8s | %9.0f %7s %7s | %6s %6s\n",
-                r.target_rate, r.vigil_send.achieved(), recv.c_str(), Fmt("%.3f", r.vigil.p50).c_str(),
-                Fmt("%.3f", r.vigil.p99).c_str(), Fmt("%.3f", r.vigil.p999).c_str(), Fmt("%.2f", r.vigil.max).c_str(),
-                Mib(r.rss_kb), 100 * r.vigil_cpu, Fmt("%.3f", r.in_vigil_ms).c_str(), Fmt("%.0f", r.commits).c_str(),
-                Fmt("%.2f", r.commit_ms).c_str(), r.broker_send.achieved(), Fmt("%.3f", r.broker.p50).c_str(),
-                Fmt("%.3f", r.broker.p99).c_str(), Fmt("%.1f", r.vigil.p50 / r.broker.p50).c_str(),
-                Fmt("%.1f", r.vigil.p99 / r.broker.p99).c_str());
+    std::printf(
+        "%8.0f %9.0f %15s %7s %7s %7s %7s %5.1fM %4.0f%% %4.0f%% %8s %7s %7s | %9.0f %7s %7s | %6s %6s\n",
+        r.target_rate, r.vigil_send.achieved(), recv.c_str(), Fmt("%.3f", r.vigil.p50).c_str(),
+        Fmt("%.3f", r.vigil.p99).c_str(), Fmt("%.3f", r.vigil.p999).c_str(), Fmt("%.2f", r.vigil.max).c_str(),
+        Mib(r.rss_kb), 100 * r.vigil_cpu, 100 * r.broker_cpu, Fmt("%.3f", r.in_vigil_ms).c_str(),
+        Fmt("%.0f", r.commits).c_str(), Fmt("%.2f", r.commit_ms).c_str(), r.broker_send.achieved(),
+        Fmt("%.3f", r.broker.p50).c_str(), Fmt("%.3f", r.broker.p99).c_str(),
+        Fmt("%.1f", r.vigil.p50 / r.broker.p50).c_str(), Fmt("%.1f", r.vigil.p99 / r.broker.p99).c_str());
     std::fflush(stdout);
   }
 
@@ -847,45 +866,53 @@ class LoadBench {
       if (!ok && first_over_ == 0) first_over_ = s.target_rate;
     }
     std::printf(
-        "(recv/sent: score messages received / readings sent; RSS: VmRSS after the step; cpu: vigil's CPU time / wall;\n"
-        " in-vigil: mean ms from arrival on vigil's network thread to scored and published, and commits with their\n"
-        " mean ms, both from vigil's /metrics; x: vigil latency / broker-alone latency at the same rate)\n");
-    std::printf("highest rate with p99 <= %.0f ms and nothing lost: %s; first rate over: %s; sweep VmHWM %.1f MiB, "
-                "exit %d\n",
-                kTargetP99Ms, highest_ok_ > 0 ? Fmt("%.0f/s", highest_ok_).c_str() : "none",
-                first_over_ > 0 ? Fmt("%.0f/s", first_over_).c_str() : "none (all rates met it)", Mib(sweep_hwm_kb),
-                sweep_exit_);
+        "(recv/sent: score messages received / readings sent; RSS: VmRSS after the step;\n"
+        " cpu, brk: CPU time / wall of vigil and of the broker during the vigil step;\n"
+        " in-vigil: mean ms from arrival on vigil's network thread to scored and published, and the store\n"
+        " commits with their mean ms, both from vigil's /metrics;\n"
+        " x: vigil latency / broker-alone latency at the same rate)\n");
+    std::printf(
+        "highest rate with p99 <= %.0f ms and nothing lost: %s; first rate over: %s; sweep VmHWM %.1f MiB, "
+        "exit %d\n",
+        kTargetP99Ms, highest_ok_ > 0 ? Fmt("%.0f/s", highest_ok_).c_str() : "none",
+        first_over_ > 0 ? Fmt("%.0f/s", first_over_).c_str() : "none (all rates met it)", Mib(sweep_hwm_kb),
+        sweep_exit_);
   }
 
   void PrintOverload() const {
-    std::printf("%6s %6s %9s %9s %15s %8s %9s %9s %9s %8s %8s %8s %10s %8s %8s\n", "policy", "queue", "target/s",
-                "achieved", "recv/sent", "dropped", "p50 ms", "p99 ms", "in-vigil", "RSS0", "RSSpeak", "VmHWM",
-                "brokerRSS0", "brokerPk", "drain s");
+    std::printf("%6s %6s %9s %9s %15s %8s %9s %9s %9s %8s %8s %8s %10s %8s %8s\n", "policy", "queue",
+                "target/s", "achieved", "recv/sent", "dropped", "p50 ms", "p99 ms", "in-vigil", "RSS0",
+                "RSSpeak", "VmHWM", "brokerRSS0", "brokerPk", "drain s");
     for (const OverloadResult& r : overloads_) {
       const std::string recv = std::to_string(r.latency.received) + "/" + std::to_string(r.send.sent);
       std::printf("%6s %6zu %9.0f %9.0f %15s %8s %9s %9s %9s %7.1fM %7.1fM %7.1fM %9.1fM %7.1fM %8.2f\n",
                   r.policy.c_str(), r.queue_capacity, r.target_rate, r.send.achieved(), recv.c_str(),
                   Fmt("%.0f", r.dropped).c_str(), Fmt("%.1f", r.latency.p50).c_str(),
-                  Fmt("%.1f", r.latency.p99).c_str(), Fmt("%.2f", r.in_vigil_ms).c_str(), Mib(r.rss_before_kb),
-                  Mib(r.rss_peak_sampled_kb),
-                  Mib(r.vm_hwm_kb), Mib(r.broker_rss_before_kb), Mib(r.broker_rss_peak_kb), r.drain_seconds);
+                  Fmt("%.1f", r.latency.p99).c_str(), Fmt("%.2f", r.in_vigil_ms).c_str(),
+                  Mib(r.rss_before_kb), Mib(r.rss_peak_sampled_kb), Mib(r.vm_hwm_kb),
+                  Mib(r.broker_rss_before_kb), Mib(r.broker_rss_peak_kb), r.drain_seconds);
     }
     for (const OverloadResult& r : overloads_) {
       if (r.generator_limited) {
-        std::printf("%s: the generator reached %.0f of %.0f readings/s (as fast as it can here)\n", r.policy.c_str(),
-                    r.send.achieved(), r.target_rate);
+        std::printf("%s: the generator reached %.0f of %.0f readings/s (as fast as it can here)\n",
+                    r.policy.c_str(), r.send.achieved(), r.target_rate);
       }
       std::printf("%s: %d RSS samples, peak/before %.2f, exit %d\n", r.policy.c_str(), r.samples,
-                  static_cast<double>(r.rss_peak_sampled_kb) / static_cast<double>(std::max<int64_t>(r.rss_before_kb, 1)),
+                  static_cast<double>(r.rss_peak_sampled_kb) /
+                      static_cast<double>(std::max<int64_t>(r.rss_before_kb, 1)),
                   r.exit_code);
     }
   }
 
   Status WriteJson(double overload_base) const {
     nlohmann::json j;
-    j["config"] = {{"lines", o_.lines},          {"seconds", o_.seconds},   {"rates", o_.rates},
-                   {"overload_factor", o_.overload_factor}, {"detector", o_.detector},
-                   {"cpus", ::sysconf(_SC_NPROCESSORS_ONLN)}, {"target_p99_ms", kTargetP99Ms}};
+    j["config"] = {{"lines", o_.lines},
+                   {"seconds", o_.seconds},
+                   {"rates", o_.rates},
+                   {"overload_factor", o_.overload_factor},
+                   {"detector", o_.detector},
+                   {"cpus", ::sysconf(_SC_NPROCESSORS_ONLN)},
+                   {"target_p99_ms", kTargetP99Ms}};
     j["steps"] = nlohmann::json::array();
     for (const StepResult& s : steps_) {
       j["steps"].push_back({{"target_rate", s.target_rate},
@@ -893,6 +920,7 @@ class LoadBench {
                             {"vigil", Json(s.vigil)},
                             {"vigil_rss_kb", s.rss_kb},
                             {"vigil_cpu", s.vigil_cpu},
+                            {"broker_cpu", s.broker_cpu},
                             {"in_vigil_mean_ms", Json(s.in_vigil_ms)},
                             {"store_commits", Json(s.commits)},
                             {"store_commit_mean_ms", Json(s.commit_ms)},
@@ -901,7 +929,8 @@ class LoadBench {
                             {"p50_ratio", Json(s.vigil.p50 / s.broker.p50)},
                             {"p99_ratio", Json(s.vigil.p99 / s.broker.p99)}});
     }
-    j["highest_rate_meeting_target"] = highest_ok_ > 0 ? nlohmann::json(highest_ok_) : nlohmann::json(nullptr);
+    j["highest_rate_meeting_target"] =
+        highest_ok_ > 0 ? nlohmann::json(highest_ok_) : nlohmann::json(nullptr);
     j["first_rate_over_target"] = first_over_ > 0 ? nlohmann::json(first_over_) : nlohmann::json(nullptr);
     j["overload_base_rate"] = overload_base;
     j["overload"] = nlohmann::json::array();
