@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "io/timestamp.h"
+#include "serve/records.h"
 
 namespace vigil::serve {
 namespace {
@@ -29,14 +30,9 @@ constexpr size_t kServerThreads = 4;
 // Stop waits for idle keep-alive connections to time out; keep that wait short.
 constexpr time_t kKeepAliveSeconds = 1;
 
-std::string Dump(const nlohmann::json& j) {
-  // Replace rather than throw on invalid UTF-8: values echoed from a query may be anything.
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 void SetJson(httplib::Response& res, int status, const nlohmann::json& body) {
   res.status = status;
-  res.set_content(Dump(body), kJson);
+  res.set_content(JsonText(body), kJson);
 }
 
 void SetError(httplib::Response& res, int status, const std::string& message) {

@@ -27,6 +27,9 @@ Result<std::unique_ptr<MqttLink>> MqttLink::Connect(const BrokerConfig& config, 
   if (link->mosq_ == nullptr) return Status::IOError("cannot create an MQTT client for " + where);
   mosquitto* m = link->mosq_;
   mosquitto_int_option(m, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
+  // Small packets (PUBACKs, alarms) go out at once: with Nagle's algorithm a publish waits for
+  // the previous packet's TCP acknowledgement, up to the 40 ms delayed-ACK timer.
+  mosquitto_int_option(m, MOSQ_OPT_TCP_NODELAY, 1);
   mosquitto_connect_v5_callback_set(m, &MqttLink::OnConnect);
   mosquitto_disconnect_v5_callback_set(m, &MqttLink::OnDisconnect);
   mosquitto_message_v5_callback_set(m, &MqttLink::OnMessage);

@@ -75,6 +75,8 @@ std::optional<ParseReject> ReadingParser::ParseJson(std::string_view payload, Pa
     doc = nlohmann::json::parse(payload.begin(), payload.end());
   } catch (const nlohmann::json::parse_error& e) {
     return ParseReject{RejectReason::kMalformed, "not JSON (byte " + std::to_string(e.byte) + ")"};
+  } catch (const nlohmann::json::exception& e) {  // e.g. a number too large for a double
+    return ParseReject{RejectReason::kMalformed, std::string("not usable JSON: ") + e.what()};
   }
   if (!doc.is_object()) return ParseReject{RejectReason::kMalformed, "expected a JSON object, got " + TypeName(doc)};
   bool have_ts = false;

@@ -35,6 +35,8 @@ nlohmann::json TimeJson(double ts) {
 }
 }  // namespace
 
+std::string JsonText(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+
 nlohmann::json ToJson(const AlarmRecord& a) {
   nlohmann::json channels = nlohmann::json::array();
   for (const auto& [name, share] : a.channels) channels.push_back({{"channel", name}, {"share", share}});

@@ -82,6 +82,10 @@ struct LineCheckpoint {
   std::vector<uint8_t> state;  // StreamScorer state + the open alarm, opaque to the store
 };
 
+// Compact JSON text. Invalid UTF-8 in strings (payload excerpts are raw bytes from the wire)
+// becomes U+FFFD instead of an exception.
+std::string JsonText(const nlohmann::json& j);
+
 nlohmann::json ToJson(const AlarmRecord& a);
 nlohmann::json ToJson(const ScoreRecord& s);
 nlohmann::json ToJson(const RejectRecord& r);

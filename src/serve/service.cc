@@ -135,7 +135,7 @@ void Service::Reject(Line* line, RejectReason reason, const std::string& detail,
   if (live && !config_.service.dead_letter_topic.empty()) {
     nlohmann::json j = ToJson(r);
     j["topic"] = item.topic;
-    Publish(config_.service.dead_letter_topic, j.dump(), 1);
+    Publish(config_.service.dead_letter_topic, JsonText(j), 1);
   }
   batch_.rejects.push_back(std::move(r));
 }
@@ -154,11 +154,11 @@ void Service::HandleOutcome(Line& line, const LineOutcome& o, const Ingested& it
   }
   line.scored->Add();
   batch_.scores.push_back(o.score);
-  if (live && !lc.score_topic.empty()) Publish(lc.score_topic, ToJson(o.score).dump(), 0);
+  if (live && !lc.score_topic.empty()) Publish(lc.score_topic, JsonText(ToJson(o.score)), 0);
   if (o.alarm) {
     nlohmann::json j = ToJson(*o.alarm);
     j["event"] = o.alarm->open() ? "raised" : "cleared";
-    const std::string text = j.dump();
+    const std::string text = JsonText(j);
     if (o.alarm->open()) line.alarms->Add();
     if (live) Publish(lc.alarm_topic, text, 1);
     if (live && options_.print_alarms) std::cout << text << std::endl;
@@ -240,7 +240,7 @@ void Service::OnMessage(std::string_view topic, std::string_view payload) {
                           {"topic", std::string(topic)},
                           {"payload", Excerpt(payload)},
                           {"received_unix", NowUnix()}};
-      Publish(config_.service.dead_letter_topic, j.dump(), 0);
+      Publish(config_.service.dead_letter_topic, JsonText(j), 0);
     }
     return;
   }

@@ -58,6 +58,9 @@ TEST(ReadingParserTest, JsonRefusalsHaveReasons) {
   ExpectReject(l, R"({"ts": 1, "Pressure": 1})", RejectReason::kMissingChannel, "Temperature");
   ExpectReject(l, R"({"ts": 1, "Pressure": 1, "Temperature": null})", RejectReason::kMissingChannel, "Temperature");
   ExpectReject(l, std::string(201, ' '), RejectReason::kOversize, "201 bytes");
+  // A number beyond double range makes the JSON library throw something other than a parse
+  // error (found by fuzzing): still a refusal, never an escaped exception.
+  ExpectReject(l, R"({"ts": 158374e873.5, "Pressure": 1, "Temperature": 2})", RejectReason::kMalformed);
 }
 
 TEST(ReadingParserTest, JsonPoliciesIgnoreUnknownAndHoldMissing) {
