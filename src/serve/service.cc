@@ -28,6 +28,7 @@ Service::Service(const ServeConfig& config, const ServeOptions& options)
 Service::~Service() {
   if (mqtt_) mqtt_->Stop();
   if (http_) http_->Stop();
+  StopCommitter();
 }
 
 Result<std::unique_ptr<Service>> Service::Create(const ServeConfig& config, const ServeOptions& options) {
@@ -183,7 +184,7 @@ void Service::Handle(const Ingested& item, bool live) {
 }
 
 Status Service::Commit() {
-  const auto start = Clock::now();
+  CommitJob job;
   {
     std::lock_guard<std::mutex> lock(lines_mu_);
     // Replaying a CSV is not resumable: its lines' checkpoints are left as they were.
@@ -197,15 +198,65 @@ Status Service::Commit() {
       batch_.checkpoints.push_back(std::move(c));
     }
   }
-  Result<CommitResult> r = store_->Commit(batch_);
-  if (!r.ok()) return r.status().WithPrefix(config_.store.path + ": ");
+  job.batch = std::move(batch_);
+  job.seq = batch_seq_;
   batch_ = CommitBatch{};
   batch_readings_ = 0;
   last_commit_ = Clock::now();
-  commits_->Add();
-  commit_seconds_->Observe(std::chrono::duration<double>(last_commit_ - start).count());
-  if (journal_) VIGIL_RETURN_IF_ERROR(journal_->Release(batch_seq_));
+  // Hand it to the committer; wait only while the previous batch is still being written (at
+  // most two batches in memory).
+  std::unique_lock<std::mutex> lock(commit_mu_);
+  commit_cv_.wait(lock, [&] { return (!commit_job_ && !commit_busy_) || !commit_status_.ok(); });
+  if (!commit_status_.ok()) return commit_status_;
+  commit_job_ = std::move(job);
+  commit_cv_.notify_all();
   return Status::OK();
+}
+
+Status Service::Flush() {
+  VIGIL_RETURN_IF_ERROR(Commit());
+  std::unique_lock<std::mutex> lock(commit_mu_);
+  commit_cv_.wait(lock, [&] { return (!commit_job_ && !commit_busy_) || !commit_status_.ok(); });
+  return commit_status_;
+}
+
+void Service::CommitLoop() {
+  std::unique_lock<std::mutex> lock(commit_mu_);
+  while (true) {
+    commit_cv_.wait(lock, [&] { return commit_job_.has_value() || commit_stop_; });
+    if (!commit_job_) return;  // stopping, nothing left
+    CommitJob job = std::move(*commit_job_);
+    commit_job_.reset();
+    commit_busy_ = true;
+    lock.unlock();
+    const auto start = Clock::now();
+    Status s = Status::OK();
+    Result<CommitResult> r = store_->Commit(job.batch);
+    if (!r.ok()) {
+      s = r.status().WithPrefix(config_.store.path + ": ");
+    } else {
+      commits_->Add();
+      commit_seconds_->Observe(std::chrono::duration<double>(Clock::now() - start).count());
+      // Only now are the journal's records up to job.seq no longer needed.
+      if (journal_) s = journal_->Release(job.seq);
+    }
+    lock.lock();
+    commit_busy_ = false;
+    if (!s.ok() && commit_status_.ok()) commit_status_ = std::move(s);
+    commit_cv_.notify_all();
+  }
+}
+
+void Service::StartCommitter() { committer_ = std::thread([this] { CommitLoop(); }); }
+
+void Service::StopCommitter() {
+  if (!committer_.joinable()) return;
+  {
+    std::lock_guard<std::mutex> lock(commit_mu_);
+    commit_stop_ = true;
+    commit_cv_.notify_all();
+  }
+  committer_.join();
 }
 
 Status Service::ReplayJournal() {
@@ -224,7 +275,7 @@ Status Service::ReplayJournal() {
     if (inner.ok() && batch_readings_ >= config_.store.commit_max_readings) inner = Commit();
   }));
   VIGIL_RETURN_IF_ERROR(inner);
-  return Commit();
+  return Flush();
 }
 
 void Service::OnMessage(std::string_view topic, std::string_view payload) {
@@ -330,9 +381,12 @@ void Service::Shutdown() {
 
 Status Service::Run() {
   last_commit_ = Clock::now();
-  if (options_.source.empty()) VIGIL_RETURN_IF_ERROR(ReplayJournal());
-  VIGIL_RETURN_IF_ERROR(StartHttp());
-  return options_.source.empty() ? RunMqtt() : RunSource();
+  StartCommitter();
+  Status s = options_.source.empty() ? ReplayJournal() : Status::OK();
+  if (s.ok()) s = StartHttp();
+  if (s.ok()) s = options_.source.empty() ? RunMqtt() : RunSource();
+  StopCommitter();
+  return s;
 }
 
 Status Service::RunMqtt() {
@@ -373,7 +427,7 @@ Status Service::RunMqtt() {
   // Stop taking messages, score what is queued, and commit.
   mqtt_->Stop();
   while (std::optional<Ingested> item = queue_.PopFor(std::chrono::milliseconds(0))) Handle(*item, false);
-  if (status.ok()) status = Commit();
+  if (status.ok()) status = Flush();
   return status;
 }
 
@@ -414,7 +468,7 @@ Status Service::RunSource() {
     if (batch_readings_ >= config_.store.commit_max_readings) status = Commit();
   }
   healthy_ = false;
-  if (status.ok()) status = Commit();
+  if (status.ok()) status = Flush();
   return status;
 }
 

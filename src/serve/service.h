@@ -6,8 +6,9 @@
 //   std::thread stopper([&] { wait_for_signal(); service->Shutdown(); });
 //   Status s = service->Run();   // until Shutdown() (or the CSV source ends)
 //
-// Threads: the MQTT network thread journals each message and queues it; Run()'s thread scores,
-// publishes and commits; HTTP requests run on their own threads.
+// Threads: the MQTT network thread journals each message and queues it; Run()'s thread scores
+// and publishes; a committer thread writes each batch to the store while scoring goes on; HTTP
+// requests run on their own threads.
 // Crash safety: a message is journaled (state_dir) before the broker is acknowledged; the store
 // commits scores, alarms, refusals and every line's scoring state in one transaction with the
 // journal position they reach. After kill -9, Run() first replays the journal past that
@@ -21,6 +22,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <optional>
+#include <thread>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -86,7 +90,13 @@ class Service {
   void Handle(const Ingested& item, bool live);
   void HandleOutcome(Line& line, const LineOutcome& o, const Ingested& item, bool live);
   void Reject(Line* line, RejectReason reason, const std::string& detail, const Ingested& item, bool live);
+  // Hands the pending batch and every line's checkpoint to the committer thread.
   Status Commit();
+  // Commit() and wait until the store has it.
+  Status Flush();
+  void CommitLoop();
+  void StartCommitter();
+  void StopCommitter();
   Line* FindLine(std::string_view topic);
   void Publish(const std::string& topic, const std::string& payload, int qos);
   nlohmann::json LinesJson();
@@ -111,6 +121,19 @@ class Service {
   uint64_t batch_seq_ = 0;  // the journal position the pending batch reaches
   size_t batch_readings_ = 0;
   std::chrono::steady_clock::time_point last_commit_;
+
+  // The committer thread writes batches to the store while scoring goes on.
+  struct CommitJob {
+    CommitBatch batch;
+    uint64_t seq = 0;
+  };
+  std::thread committer_;
+  std::mutex commit_mu_;
+  std::condition_variable commit_cv_;
+  std::optional<CommitJob> commit_job_;  // guarded by commit_mu_: handed off, not yet taken
+  bool commit_busy_ = false;             // guarded by commit_mu_: a batch is being written
+  bool commit_stop_ = false;             // guarded by commit_mu_
+  Status commit_status_;                 // guarded by commit_mu_: the first failure
 
   mutable std::mutex lines_mu_;  // guards reads of line status from HTTP threads vs scoring
 
