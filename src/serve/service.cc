@@ -76,6 +76,7 @@ Status Service::Init() {
   unknown_topic_ = &metrics_.GetCounter("vigil_unknown_topic_total", "Messages on a topic no line matches");
   commits_ = &metrics_.GetCounter("vigil_store_commits_total", "Store transactions committed");
   replayed_ = &metrics_.GetCounter("vigil_journal_replayed_total", "Journal records replayed at start");
+  state_resets_ = &metrics_.GetCounter("vigil_state_resets_total", "Lines whose checkpoint was of another model");
   publish_failures_ = &metrics_.GetCounter("vigil_publish_failures_total", "Alarm/score publishes that failed");
   mqtt_connected_ = &metrics_.GetGauge("vigil_mqtt_connected", "1 while connected to the broker");
   mqtt_reconnects_ = &metrics_.GetCounter("vigil_mqtt_reconnects_total", "Reconnections to the broker");
@@ -95,7 +96,16 @@ Status Service::Init() {
       batch_seq_ = std::max(batch_seq_, c.journal_seq);
       for (Line& line : lines_) {
         if (line.scorer->config().name != c.line || c.state.empty()) continue;
-        VIGIL_RETURN_IF_ERROR(line.scorer->LoadState(c.state).WithPrefix(config_.store.path + ": checkpoint: "));
+        Status loaded = line.scorer->LoadState(c.state);
+        if (loaded.code() == StatusCode::kInvalidArgument) {
+          // The state belongs to another model (the file was refitted or replaced): this line's
+          // scoring starts fresh; its readings are not replayed into the new model's history.
+          std::cerr << "vigil serve: line '" << c.line << "': " << loaded.message()
+                    << "; the line's scoring state starts fresh\n";
+          state_resets_->Add();
+        } else if (!loaded.ok()) {
+          return loaded.WithPrefix(config_.store.path + ": checkpoint: ");
+        }
       }
     }
     VIGIL_ASSIGN_OR_RETURN(journal_, IngestJournal::Open(config_.service.state_dir));

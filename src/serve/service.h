@@ -144,6 +144,7 @@ class Service {
   Counter* unknown_topic_;
   Counter* commits_;
   Counter* replayed_;
+  Counter* state_resets_;
   Counter* publish_failures_;
   Gauge* mqtt_connected_;
   Counter* mqtt_reconnects_;

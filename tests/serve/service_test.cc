@@ -474,6 +474,33 @@ TEST_F(ServeTest, ReplaysACsvWithoutABroker) {
   EXPECT_NE(missing.err.find("--source"), std::string::npos) << missing.err;
 }
 
+// A model file refitted while vigil was stopped: the line starts fresh instead of refusing to run.
+TEST_F(ServeTest, ARefittedModelStartsItsLineFresh) {
+  StartBroker();
+  const std::string config = WriteConfig("refit");
+  const auto payloads = vigil::testing::SkabJsonPayloads(kData + "/faulty.csv");
+  auto pub = Publisher();
+  {
+    ServeProcess serve(Serve(config, "--quiet"), dir_);
+    serve.Start();
+    ASSERT_TRUE(serve.WaitReady()) << serve.err();
+    for (size_t i = 0; i < 50; ++i) ASSERT_TRUE(pub->Publish("plant/pump-1/readings", payloads[i], 1).ok());
+    ASSERT_EQ(WaitForReadings(dir_ + "/refit.db", 50).scores, 50u);
+    serve.Signal(SIGTERM);
+    ASSERT_EQ(serve.Wait(), 0);
+  }
+  auto refit = vigil::testing::Vigil("fit --detector zscore -i " + kData + "/normal.csv -o " + Model());
+  ASSERT_EQ(refit.code, 0) << refit.err;
+  ServeProcess serve(Serve(config, "--quiet"), dir_);
+  serve.Start();
+  ASSERT_TRUE(serve.WaitReady()) << serve.err();
+  EXPECT_NE(serve.err().find("starts fresh"), std::string::npos) << serve.err();
+  for (size_t i = 50; i < 100; ++i) ASSERT_TRUE(pub->Publish("plant/pump-1/readings", payloads[i], 1).ok());
+  EXPECT_EQ(WaitForReadings(dir_ + "/refit.db", 100).scores, 100u);
+  serve.Signal(SIGTERM);
+  EXPECT_EQ(serve.Wait(), 0);
+}
+
 TEST_F(ServeTest, ConfigErrorsExitTwoNamingTheLocation) {
   const std::string config = dir_ + "/bad.toml";
   std::ofstream(config) << "[broker]\nport = \"x\"\n";
