@@ -97,7 +97,6 @@ LineOutcome LineScorer::Score() {
   o.kind = LineOutcome::kScored;
   o.score = {config_.name, reading_.ts, s.score, s.threshold, s.alarm};
   ++status_.scored;
-  status_.last_ts = reading_.ts;
   status_.last_score = s.score;
   status_.threshold = s.threshold;
 
@@ -120,7 +119,6 @@ LineOutcome LineScorer::Score() {
     o.alarm = std::move(*open_);
     open_.reset();
   }
-  status_.open_alarm = open_;
   return o;
 }
 
@@ -211,8 +209,6 @@ Status LineScorer::LoadState(std::span<const uint8_t> bytes) {
   open_ = std::move(open);
   status_.scored = scored;
   status_.alarms = alarms;
-  status_.last_ts = last_ts;
-  status_.open_alarm = open_;
   return Status::OK();
 }
 

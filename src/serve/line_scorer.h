@@ -38,11 +38,10 @@ struct LineOutcome {
   ParseReject reject;                // kRejected
 };
 
-// What /api/lines shows of a line.
+// Counts and the last score of a line (what /api/lines shows, with last_ts() and open_alarm()).
 struct LineStatus {
   uint64_t scored = 0, rejected = 0, duplicates = 0, alarms = 0;
-  double last_ts = kOpen, last_score = kOpen, threshold = kOpen;
-  std::optional<AlarmRecord> open_alarm;
+  double last_score = kOpen, threshold = kOpen;
 };
 
 class LineScorer {
@@ -62,7 +61,8 @@ class LineScorer {
   const LineConfig& config() const { return config_; }
   const Model& model() const { return *model_; }
   const LineStatus& status() const { return status_; }
-  double last_ts() const { return last_ts_; }
+  double last_ts() const { return last_ts_; }  // NaN before the first scored reading
+  const std::optional<AlarmRecord>& open_alarm() const { return open_; }
 
  private:
   LineScorer(const LineConfig& config, std::unique_ptr<Model> model);

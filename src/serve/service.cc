@@ -118,11 +118,11 @@ Status Service::Init() {
   return Status::OK();
 }
 
-Service::Line* Service::FindLine(std::string_view topic) {
-  const std::string t(topic);
+Service::Line* Service::FindLine(const std::string& topic) {
   for (Line& line : lines_) {
     bool match = false;
-    if (mosquitto_topic_matches_sub(line.scorer->config().topic.c_str(), t.c_str(), &match) == MOSQ_ERR_SUCCESS && match) {
+    if (mosquitto_topic_matches_sub(line.scorer->config().topic.c_str(), topic.c_str(), &match) == MOSQ_ERR_SUCCESS &&
+        match) {
       return &line;
     }
   }
@@ -294,7 +294,7 @@ void Service::OnMessage(std::string_view topic, std::string_view payload) {
     // Policy "drop": refused before it is journaled, so memory and disk stay bounded however
     // long the overload lasts. Counted per line and reported on the dead-letter topic.
     queue_dropped_->Add();
-    if (Line* line = FindLine(topic)) line->rejects[static_cast<size_t>(RejectReason::kQueueFull)]->Add();
+    if (Line* line = FindLine(std::string(topic))) line->rejects[static_cast<size_t>(RejectReason::kQueueFull)]->Add();
     if (!config_.service.dead_letter_topic.empty()) {
       nlohmann::json j = {{"reason", RejectReasonName(RejectReason::kQueueFull)},
                           {"detail", "ingest queue full (overload policy drop)"},
@@ -361,9 +361,10 @@ nlohmann::json Service::LinesJson() {
                         {"channels", line.scorer->model().schema().names()},
                         {"scored", s.scored},        {"rejected", s.rejected},
                         {"duplicates", s.duplicates}, {"alarms", s.alarms},
-                        {"last_ts", num(s.last_ts)}, {"last_score", num(s.last_score)},
+                        {"last_ts", num(line.scorer->last_ts())}, {"last_score", num(s.last_score)},
                         {"threshold", num(s.threshold)}};
-    j["open_alarm"] = s.open_alarm ? ToJson(*s.open_alarm) : nlohmann::json(nullptr);
+    const auto& open = line.scorer->open_alarm();
+    j["open_alarm"] = open ? ToJson(*open) : nlohmann::json(nullptr);
     out.push_back(std::move(j));
   }
   return out;

@@ -97,7 +97,7 @@ class Service {
   void CommitLoop();
   void StartCommitter();
   void StopCommitter();
-  Line* FindLine(std::string_view topic);
+  Line* FindLine(const std::string& topic);
   void Publish(const std::string& topic, const std::string& payload, int qos);
   nlohmann::json LinesJson();
   void AnnounceReady();
