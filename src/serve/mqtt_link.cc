@@ -2,6 +2,9 @@
 
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include <chrono>
 #include <thread>
@@ -152,8 +155,15 @@ void MqttLink::OnDisconnect(mosquitto*, void* self_ptr, int rc, const mosquitto_
   }
 }
 
-void MqttLink::OnMessage(mosquitto*, void* self_ptr, const mosquitto_message* msg, const mosquitto_property*) {
+void MqttLink::OnMessage(mosquitto* m, void* self_ptr, const mosquitto_message* msg, const mosquitto_property*) {
   auto* self = static_cast<MqttLink*>(self_ptr);
+  // Acknowledge at the TCP level at once instead of after the delayed-ACK timer. A broker that
+  // leaves Nagle's algorithm on (mosquitto's default, set_tcp_nodelay false) holds each small
+  // PUBLISH for us until our kernel has acknowledged the previous one; when we have no reply
+  // data of our own to carry that ACK, readings would wait up to tens of milliseconds in the
+  // broker. Linux clears quick-ACK mode by itself, so it is re-armed for every message.
+  const int one = 1;
+  if (const int fd = mosquitto_socket(m); fd >= 0) ::setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
   if (!self->callbacks_.on_message) return;
   self->callbacks_.on_message(std::string_view(msg->topic),
                               std::string_view(static_cast<const char*>(msg->payload),
