@@ -5,6 +5,7 @@
 //   q.Push(std::move(item));              // waits while full (policy "block")
 //   if (!q.TryPush(std::move(item))) ...  // refuses when full (policy "drop")
 //   std::optional<Item> it = q.PopFor(std::chrono::milliseconds(50));
+//   if (q.WaitFor(std::chrono::milliseconds(50))) while (auto it = q.TryPop()) ...
 //
 // Close() wakes everyone: pushes then fail, pops drain what is left and then return nullopt.
 // Thread-safe.
@@ -48,6 +49,13 @@ class BoundedQueue {
     not_full_.notify_one();
     return item;
   }
+  // Waits until an item is there or the queue is closed (true), or `timeout` passes (false).
+  template <typename Rep, typename Period>
+  bool WaitFor(std::chrono::duration<Rep, Period> timeout) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return not_empty_.wait_for(lock, timeout, [&] { return closed_ || !items_.empty(); });
+  }
+  std::optional<T> TryPop() { return PopFor(std::chrono::milliseconds(0)); }
   void Close() {
     std::lock_guard<std::mutex> lock(mu_);
     closed_ = true;

@@ -36,6 +36,7 @@ Result<std::unique_ptr<MqttLink>> MqttLink::Connect(const BrokerConfig& config, 
   mosquitto_connect_v5_callback_set(m, &MqttLink::OnConnect);
   mosquitto_disconnect_v5_callback_set(m, &MqttLink::OnDisconnect);
   mosquitto_message_v5_callback_set(m, &MqttLink::OnMessage);
+  mosquitto_publish_v5_callback_set(m, &MqttLink::OnPublished);
   mosquitto_subscribe_v5_callback_set(m, &MqttLink::OnSubscribe);
   mosquitto_reconnect_delay_set(m, 1, 5, true);
   if (!config.username.empty()) {
@@ -155,15 +156,26 @@ void MqttLink::OnDisconnect(mosquitto*, void* self_ptr, int rc, const mosquitto_
   }
 }
 
-void MqttLink::OnMessage(mosquitto* m, void* self_ptr, const mosquitto_message* msg, const mosquitto_property*) {
-  auto* self = static_cast<MqttLink*>(self_ptr);
-  // Acknowledge at the TCP level at once instead of after the delayed-ACK timer. A broker that
-  // leaves Nagle's algorithm on (mosquitto's default, set_tcp_nodelay false) holds each small
-  // PUBLISH for us until our kernel has acknowledged the previous one; when we have no reply
-  // data of our own to carry that ACK, readings would wait up to tens of milliseconds in the
-  // broker. Linux clears quick-ACK mode by itself, so it is re-armed for every message.
+namespace {
+
+// Acknowledges what has arrived at the TCP level at once instead of after the delayed-ACK timer.
+// A broker that leaves Nagle's algorithm on (mosquitto's default, set_tcp_nodelay false) holds
+// each small packet for us (a reading, the PUBACK of our alarm) until our kernel has acknowledged
+// the previous one; when we have no reply of our own to carry that ACK, the next reading waits in
+// the broker for up to tens of milliseconds. Linux leaves quick-ACK mode by itself, so it is
+// re-armed after every packet we handle (a message, a PUBACK).
+void AckNow(mosquitto* m) {
   const int one = 1;
   if (const int fd = mosquitto_socket(m); fd >= 0) ::setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+}
+
+}  // namespace
+
+void MqttLink::OnPublished(mosquitto* m, void*, int, int, const mosquitto_property*) { AckNow(m); }
+
+void MqttLink::OnMessage(mosquitto* m, void* self_ptr, const mosquitto_message* msg, const mosquitto_property*) {
+  auto* self = static_cast<MqttLink*>(self_ptr);
+  AckNow(m);
   if (!self->callbacks_.on_message) return;
   self->callbacks_.on_message(std::string_view(msg->topic),
                               std::string_view(static_cast<const char*>(msg->payload),

@@ -63,6 +63,7 @@ class MqttLink {
   static void OnConnect(mosquitto*, void* self, int rc, int flags, const mosquitto_property*);
   static void OnDisconnect(mosquitto*, void* self, int rc, const mosquitto_property*);
   static void OnMessage(mosquitto*, void* self, const struct mosquitto_message* msg, const mosquitto_property*);
+  static void OnPublished(mosquitto*, void* self, int mid, int reason, const mosquitto_property*);
   static void OnSubscribe(mosquitto*, void* self, int mid, int count, const int* granted, const mosquitto_property*);
   // Sends the subscriptions; returns the packet id (or -1).
   int Subscribe();

@@ -323,6 +323,16 @@ void Service::OnMessage(std::string_view topic, std::string_view payload) {
     std::_Exit(1);
   }
   item.seq = *seq;
+  {
+    // Only this thread pushes and only the scorer pops, so an empty queue seen under score_mu_
+    // stays empty: nothing waits that this message could overtake.
+    std::unique_lock<std::mutex> scoring(score_mu_, std::try_to_lock);
+    if (scoring.owns_lock() && !stop_ && queue_.size() == 0) {
+      Handle(item, /*live=*/true);
+      MaybeCommit();
+      return;
+    }
+  }
   queue_.Push(std::move(item));  // policy "block": waits for room
   queue_depth_->Set(static_cast<double>(queue_.size()));
 }
@@ -422,24 +432,32 @@ Status Service::RunMqtt() {
   const auto interval = std::chrono::milliseconds(config_.store.commit_interval_ms);
   Status status = Status::OK();
   while (status.ok()) {
-    std::optional<Ingested> item = queue_.PopFor(interval);
-    if (item) {
+    queue_.WaitFor(interval);
+    std::lock_guard<std::mutex> scoring(score_mu_);
+    while (std::optional<Ingested> item = queue_.TryPop()) {
       Handle(*item, /*live=*/true);
-      queue_depth_->Set(static_cast<double>(queue_.size()));
-    } else if (stop_) {
-      break;  // closed and drained
+      MaybeCommit();
     }
-    if (batch_readings_ > 0 &&
-        (batch_readings_ >= config_.store.commit_max_readings || Clock::now() - last_commit_ >= interval)) {
-      status = Commit();
-    }
+    queue_depth_->Set(static_cast<double>(queue_.size()));
+    MaybeCommit();
+    status = score_status_;
+    if (stop_) break;  // closed and drained
   }
   healthy_ = false;
   // Stop taking messages, score what is queued, and commit.
   mqtt_->Stop();
-  while (std::optional<Ingested> item = queue_.PopFor(std::chrono::milliseconds(0))) Handle(*item, false);
+  std::lock_guard<std::mutex> scoring(score_mu_);
+  while (std::optional<Ingested> item = queue_.TryPop()) Handle(*item, false);
   if (status.ok()) status = Flush();
   return status;
+}
+
+void Service::MaybeCommit() {
+  if (batch_readings_ == 0 || !score_status_.ok()) return;
+  if (batch_readings_ >= config_.store.commit_max_readings ||
+      Clock::now() - last_commit_ >= std::chrono::milliseconds(config_.store.commit_interval_ms)) {
+    score_status_ = Commit();
+  }
 }
 
 Status Service::RunSource() {

@@ -92,6 +92,9 @@ class Service {
   void Reject(Line* line, RejectReason reason, const std::string& detail, const Ingested& item, bool live);
   // Hands the pending batch and every line's checkpoint to the committer thread.
   Status Commit();
+  // Commit() when the batch is full or the commit interval has passed; a failure is kept in
+  // score_status_. Holding score_mu_.
+  void MaybeCommit();
   // Commit() and wait until the store has it.
   Status Flush();
   void CommitLoop();
@@ -116,7 +119,14 @@ class Service {
   std::atomic<bool> broker_up_{true};  // connected (always true when replaying a CSV)
   size_t max_payload_ = 0;  // the largest max_payload_bytes of any line
 
-  // Scoring thread only.
+  // The scorer: whoever holds score_mu_ scores, in journal order. The MQTT network thread scores
+  // a message itself when the queue is empty and the lock is free (no thread hand-off, no
+  // wake-up); otherwise it queues the message for the scoring thread, which drains the queue
+  // under the lock, so nothing queued is overtaken. Without a broker (replay, --source) only the
+  // main thread scores.
+  std::mutex score_mu_;
+  Status score_status_;  // guarded by score_mu_: the first commit failure
+  // Guarded by score_mu_.
   CommitBatch batch_;
   uint64_t batch_seq_ = 0;  // the journal position the pending batch reaches
   size_t batch_readings_ = 0;

@@ -45,5 +45,19 @@ TEST(BoundedQueueTest, CloseWakesABlockedPusherAndLetsPopsDrain) {
   EXPECT_FALSE(q.TryPush(9));
 }
 
+TEST(BoundedQueueTest, WaitForSaysWhetherAnItemIsThereAndTryPopNeverWaits) {
+  BoundedQueue<int> q(2);
+  EXPECT_FALSE(q.WaitFor(std::chrono::milliseconds(1)));
+  EXPECT_EQ(q.TryPop(), std::nullopt);
+  std::thread producer([&] { ASSERT_TRUE(q.Push(5)); });
+  EXPECT_TRUE(q.WaitFor(std::chrono::seconds(5)));
+  producer.join();
+  EXPECT_EQ(q.size(), 1u);  // waiting took nothing out
+  EXPECT_EQ(q.TryPop(), 5);
+  EXPECT_EQ(q.TryPop(), std::nullopt);
+  q.Close();
+  EXPECT_TRUE(q.WaitFor(std::chrono::seconds(5)));  // closed: returns at once
+}
+
 }  // namespace
 }  // namespace vigil::serve
