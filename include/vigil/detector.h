@@ -52,6 +52,15 @@ struct TrainingProgress {
 };
 
 // Options shared by all detectors; each uses the ones that apply to it.
+// What Detector::QuantizeRouted optimizes (see src/nn/layer_route.h for the cost model).
+struct RouteRequest {
+  double accuracy_budget = 0.01;   // largest relative RMS change of the network output vs FP32
+  std::string objective = "latency";  // or "energy" (modelled joules)
+  int64_t batch = 1;               // the batch the layers are timed at
+  double active_watts = 0;         // energy model; 0: the documented default
+  double joules_per_byte = 0;      // energy model; 0: the documented default
+};
+
 struct DetectorOptions {
   uint64_t seed = 42;
   // zscore: how per-channel |z| values are combined ("max" or "rms").
@@ -118,6 +127,13 @@ class Detector {
   // Describe. InvalidArgument for detectors without network weights, unknown types, or int8
   // without calibration rows. Not thread-safe: call before sharing the detector.
   virtual Status Quantize(std::string_view type, const float* calibration, size_t rows);
+  // Chooses the weight type of each layer (fp32, fp16, int8) for this machine — each layer timed
+  // in each type where it runs, the output change measured on the calibration rows — so that the
+  // objective is smallest within the accuracy budget, and re-stores the weights so (mixed
+  // precision). `report` (may be null) receives one line per layer: the measured times, the
+  // choice and why. Needs calibration rows and FP32 weights. Same errors as Quantize.
+  virtual Status QuantizeRouted(const RouteRequest& request, const float* calibration, size_t rows,
+                                std::string* report);
   // The stored precision of the weights: "f32" unless Quantize changed it.
   virtual std::string_view WeightType() const { return "f32"; }
 };

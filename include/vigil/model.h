@@ -105,6 +105,9 @@ class Model {
   // threshold is kept. InvalidArgument naming the channel for a schema mismatch, or from the
   // detector. Not thread-safe: call before sharing the model.
   Status Quantize(std::string_view type, const FrameTable* calibration);
+  // Mixed precision chosen for this machine (Detector::QuantizeRouted) on normal `calibration`
+  // frames; the threshold is handled as by Quantize. `report` (may be null) gets the route table.
+  Status QuantizeRouted(const RouteRequest& request, const FrameTable& calibration, std::string* report);
   // Writes the model to bytes (the exact file contents).
   std::vector<uint8_t> Serialize() const;
   // Parses file contents; `source` names the origin in error messages. The bytes may be freed
@@ -136,6 +139,9 @@ class Model {
   // `owner`, when set, keeps `bytes` alive for as long as any part of the model wants it.
   static Result<Model> DeserializeFrom(std::span<const uint8_t> bytes, const std::string& source,
                                        std::shared_ptr<const void> owner);
+  // Calibration frames through the window features, burn-in rows dropped (`rows` of them left).
+  Result<std::vector<float>> CalibrationFeatures(const FrameTable* calibration, size_t* rows) const;
+  Status RefitThresholdAfterConversion(const std::vector<float>& features, size_t rows);
   FrameSchema schema_;
   uint32_t window_ = 0;
   uint32_t window_stats_ = 1;

@@ -14,6 +14,7 @@
 #include "core/byte_io.h"
 #include "detect/autoencoder_arch.h"
 #include "nn/int8_calibration.h"
+#include "nn/layer_route.h"
 #include "nn/quantization_error.h"
 #include "nn/train/net_trainer.h"
 
@@ -39,6 +40,8 @@ class AutoencoderDetector final : public Detector {
   void Describe(std::ostream& os) const override;
   size_t ParameterBytes() const override { return net_.WeightBytes() + 2 * channels_ * sizeof(float); }
   Status Quantize(std::string_view type, const float* calibration, size_t rows) override;
+  Status QuantizeRouted(const RouteRequest& request, const float* calibration, size_t rows,
+                        std::string* report) override;
   std::string_view WeightType() const override { return nn::WeightTypeName(net_.weight_type()); }
 
   const nn::PackedNet& net() const { return net_; }
@@ -46,6 +49,10 @@ class AutoencoderDetector final : public Detector {
  private:
   // Builds and plans both graphs and sizes the scratch buffers.
   Status Prepare();
+  // Calibration rows standardized the way scoring standardizes its input.
+  std::vector<float> Standardize(const float* rows_data, size_t rows) const;
+  // Replaces the net with `converted`, keeping the per-layer change it causes on `standardized`.
+  Status Adopt(nn::PackedNet converted, const std::vector<float>& standardized, size_t rows);
   // Standardizes rows into scratch_in_, runs `graph` on them, and turns the reconstruction
   // into scores and contributions.
   void ScoreRows(nn::Graph& graph, const float* x, size_t rows, float* scores, float* contrib) const;
@@ -302,16 +309,25 @@ Status AutoencoderDetector::Quantize(std::string_view type, const float* calibra
   if (to == nn::WeightType::kInt8 && rows == 0) {
     return Status::InvalidArgument("int8 needs calibration data (normal rows) to choose activation ranges");
   }
-  std::vector<float> standardized(rows * dim());
-  for (size_t i = 0; i < standardized.size(); ++i) {
-    const size_t c = i % channels_;
-    standardized[i] = (calibration[i] - mean_[c]) * inv_scale_[c];
-  }
+  const std::vector<float> standardized = Standardize(calibration, rows);
   std::vector<kernels::QuantParams> input_params;
   if (to == nn::WeightType::kInt8) {
     VIGIL_ASSIGN_OR_RETURN(input_params, nn::CalibrateLayerInputs(net_, standardized.data(), rows));
   }
   VIGIL_ASSIGN_OR_RETURN(nn::PackedNet converted, net_.ConvertWeights(to, input_params));
+  return Adopt(std::move(converted), standardized, rows);
+}
+
+std::vector<float> AutoencoderDetector::Standardize(const float* rows_data, size_t rows) const {
+  std::vector<float> standardized(rows * dim());
+  for (size_t i = 0; i < standardized.size(); ++i) {
+    const size_t c = i % channels_;
+    standardized[i] = (rows_data[i] - mean_[c]) * inv_scale_[c];
+  }
+  return standardized;
+}
+
+Status AutoencoderDetector::Adopt(nn::PackedNet converted, const std::vector<float>& standardized, size_t rows) {
   std::vector<double> errors;
   if (rows > 0) {
     VIGIL_ASSIGN_OR_RETURN(errors, nn::LayerOutputChange(net_, converted, standardized.data(), rows));
@@ -320,6 +336,23 @@ Status AutoencoderDetector::Quantize(std::string_view type, const float* calibra
   quantization_error_ = std::move(errors);
   quantization_rows_ = rows;
   return Prepare();
+}
+
+Status AutoencoderDetector::QuantizeRouted(const RouteRequest& request, const float* calibration, size_t rows,
+                                           std::string* report) {
+  VIGIL_CHECK(single_ != nullptr);
+  if (rows == 0) return Status::InvalidArgument("routing needs calibration data (normal rows)");
+  nn::RouteOptions o;
+  VIGIL_ASSIGN_OR_RETURN(o.objective, nn::ParseRouteObjective(request.objective));
+  o.accuracy_budget = request.accuracy_budget;
+  o.batch = request.batch;
+  if (request.active_watts > 0) o.active_watts = request.active_watts;
+  if (request.joules_per_byte > 0) o.joules_per_byte = request.joules_per_byte;
+  const std::vector<float> standardized = Standardize(calibration, rows);
+  VIGIL_ASSIGN_OR_RETURN(nn::Route route, nn::ChooseRoute(net_, standardized.data(), rows, o));
+  if (report != nullptr) *report = nn::FormatRoute(net_, route, o);
+  VIGIL_ASSIGN_OR_RETURN(nn::PackedNet converted, net_.ConvertLayers(route.types, route.int8_inputs));
+  return Adopt(std::move(converted), standardized, rows);
 }
 
 void AutoencoderDetector::Describe(std::ostream& os) const {

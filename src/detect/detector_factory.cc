@@ -9,6 +9,12 @@
 
 namespace vigil {
 
+Status Detector::QuantizeRouted(const RouteRequest& /*request*/, const float* /*calibration*/, size_t /*rows*/,
+                                std::string* /*report*/) {
+  return Status::InvalidArgument("detector " + std::string(name()) +
+                                 " has no network weights to route (only ae and conv-ae do)");
+}
+
 Status Detector::Quantize(std::string_view type, const float* /*calibration*/, size_t /*rows*/) {
   if (type == "fp32" || type == "f32") return Status::OK();
   return Status::InvalidArgument("detector " + std::string(name()) +

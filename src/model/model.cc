@@ -182,33 +182,35 @@ Result<Model> Model::Fit(const FrameTable& normal, const FitOptions& requested) 
   return m;
 }
 
-Status Model::Quantize(std::string_view type, const FrameTable* calibration) {
+Result<std::vector<float>> Model::CalibrationFeatures(const FrameTable* calibration, size_t* rows) const {
   std::vector<float> features;
-  size_t rows = 0;
-  if (calibration != nullptr) {
-    if (calibration->cols() != schema_.size()) {
-      return Status::InvalidArgument("calibration data has " + std::to_string(calibration->cols()) +
-                                     " channels, the model " + std::to_string(schema_.size()));
-    }
-    for (size_t c = 0; c < schema_.size(); ++c) {
-      if (calibration->schema.name(c) != schema_.name(c)) {
-        return Status::InvalidArgument("calibration channel " + std::to_string(c + 1) + " is '" +
-                                       calibration->schema.name(c) + "', the model expects '" + schema_.name(c) + "'");
-      }
-    }
-    for (float v : calibration->values) {
-      if (!std::isfinite(v)) return Status::InvalidArgument("calibration data contains NaN or Inf");
-    }
-    detect::WindowFeatures wf({window_, window_stats_, input_smoothing_}, schema_.size());
-    features = wf.Transform(calibration->data(), calibration->rows());
-    // As in Fit: rows before the first full window only warm the features up.
-    const size_t burn_in = window_ > 1 ? window_ - 1 : 0;
-    if (calibration->rows() > burn_in) {
-      rows = calibration->rows() - burn_in;
-      features.erase(features.begin(), features.begin() + static_cast<std::ptrdiff_t>(burn_in * wf.out_dim()));
+  *rows = 0;
+  if (calibration == nullptr) return features;
+  if (calibration->cols() != schema_.size()) {
+    return Status::InvalidArgument("calibration data has " + std::to_string(calibration->cols()) +
+                                   " channels, the model " + std::to_string(schema_.size()));
+  }
+  for (size_t c = 0; c < schema_.size(); ++c) {
+    if (calibration->schema.name(c) != schema_.name(c)) {
+      return Status::InvalidArgument("calibration channel " + std::to_string(c + 1) + " is '" +
+                                     calibration->schema.name(c) + "', the model expects '" + schema_.name(c) + "'");
     }
   }
-  VIGIL_RETURN_IF_ERROR(detector_->Quantize(type, rows ? features.data() : nullptr, rows));
+  for (float v : calibration->values) {
+    if (!std::isfinite(v)) return Status::InvalidArgument("calibration data contains NaN or Inf");
+  }
+  detect::WindowFeatures wf({window_, window_stats_, input_smoothing_}, schema_.size());
+  features = wf.Transform(calibration->data(), calibration->rows());
+  // As in Fit: rows before the first full window only warm the features up.
+  const size_t burn_in = window_ > 1 ? window_ - 1 : 0;
+  if (calibration->rows() > burn_in) {
+    *rows = calibration->rows() - burn_in;
+    features.erase(features.begin(), features.begin() + static_cast<std::ptrdiff_t>(burn_in * wf.out_dim()));
+  }
+  return features;
+}
+
+Status Model::RefitThresholdAfterConversion(const std::vector<float>& features, size_t rows) {
   // The threshold was learned from FP32 scores. When it came from in-sample scores of normal
   // data, it is learned again the same way from the converted detector's scores of the
   // calibration rows (normal data too), so it sits where Fit would have put it for this detector.
@@ -216,6 +218,21 @@ Status Model::Quantize(std::string_view type, const FrameTable* calibration) {
     VIGIL_RETURN_IF_ERROR(threshold_->Fit(SmoothedScores(*detector_, features.data(), rows, smooth_)));
   }
   return Status::OK();
+}
+
+Status Model::Quantize(std::string_view type, const FrameTable* calibration) {
+  size_t rows = 0;
+  VIGIL_ASSIGN_OR_RETURN(std::vector<float> features, CalibrationFeatures(calibration, &rows));
+  VIGIL_RETURN_IF_ERROR(detector_->Quantize(type, rows ? features.data() : nullptr, rows));
+  return RefitThresholdAfterConversion(features, rows);
+}
+
+Status Model::QuantizeRouted(const RouteRequest& request, const FrameTable& calibration, std::string* report) {
+  size_t rows = 0;
+  VIGIL_ASSIGN_OR_RETURN(std::vector<float> features, CalibrationFeatures(&calibration, &rows));
+  if (rows == 0) return Status::InvalidArgument("calibration data is shorter than the model's window");
+  VIGIL_RETURN_IF_ERROR(detector_->QuantizeRouted(request, features.data(), rows, report));
+  return RefitThresholdAfterConversion(features, rows);
 }
 
 std::vector<uint8_t> Model::Serialize() const {

@@ -58,7 +58,7 @@ Result<LatencyReport> MeasureGraphLatency(const PackedNet& net, const LatencyOpt
   for (size_t t = 0; t < slices.size(); ++t) {
     Slice& s = slices[t];
     s.rows = o.batch / o.threads + (static_cast<int64_t>(t) < o.batch % o.threads ? 1 : 0);
-    VIGIL_ASSIGN_OR_RETURN(Graph g, net.BuildGraph());
+    VIGIL_ASSIGN_OR_RETURN(Graph g, o.layer_count == 0 ? net.BuildGraph() : net.BuildGraph(o.layer_count));
     VIGIL_RETURN_IF_ERROR(g.Plan(s.rows, {.external_inputs = true, .external_outputs = true}));
     s.graph = std::make_unique<Graph>(std::move(g));
     offsets.push_back(first_row);

@@ -25,6 +25,9 @@ struct LatencyOptions {
   int64_t iterations = 1000;
   int64_t warmup = 100;
   int threads = 1;
+  // 0: the whole network; k: only its first k layers (PackedNet::BuildGraph(k)), so that
+  // differences of consecutive prefixes time single layers where they run in the network.
+  size_t layer_count = 0;
 };
 
 struct LatencyReport {

@@ -113,10 +113,23 @@ Result<PackedNet> PackedNet::FromParams(const train::NetParams& params) {
 }
 
 Result<PackedNet> PackedNet::ConvertWeights(WeightType type, std::span<const kernels::QuantParams> input_params) const {
-  if (PackedWeightBytes(type, 1, 1) == 0) {
-    return Status::InvalidArgument("unknown weight type " + std::to_string(static_cast<uint32_t>(type)));
+  return ConvertLayers(std::vector<WeightType>(layers_.size(), type), input_params);
+}
+
+Result<PackedNet> PackedNet::ConvertLayers(std::span<const WeightType> types,
+                                           std::span<const kernels::QuantParams> input_params) const {
+  if (types.size() != layers_.size()) {
+    return Status::InvalidArgument("one weight type per layer: " + std::to_string(layers_.size()) + " layers, " +
+                                   std::to_string(types.size()) + " types");
   }
-  if (type == WeightType::kInt8 && input_params.size() != layers_.size()) {
+  bool any_int8 = false;
+  for (WeightType type : types) {
+    if (PackedWeightBytes(type, 1, 1) == 0) {
+      return Status::InvalidArgument("unknown weight type " + std::to_string(static_cast<uint32_t>(type)));
+    }
+    any_int8 |= type == WeightType::kInt8;
+  }
+  if (any_int8 && input_params.size() != layers_.size()) {
     return Status::InvalidArgument("int8 needs the input quantization of each of the " +
                                    std::to_string(layers_.size()) + " layers (calibration data)");
   }
@@ -127,6 +140,7 @@ Result<PackedNet> PackedNet::ConvertWeights(WeightType type, std::span<const ker
   std::vector<size_t> offsets;
   size_t total = 0;
   for (size_t i = 0; i < layers_.size(); ++i) {
+    const WeightType type = types[i];
     if (!packed_[i].bytes.empty() && packed_[i].type != type && packed_[i].type != WeightType::kF32) {
       return Status::InvalidArgument(std::string("layer ") + std::to_string(i) + " holds " +
                                      WeightTypeName(packed_[i].type) + " weights; converting them to " + WeightTypeName(type) +
@@ -139,6 +153,7 @@ Result<PackedNet> PackedNet::ConvertWeights(WeightType type, std::span<const ker
   }
   VIGIL_RETURN_IF_ERROR(net.storage_.Allocate(total));
   for (size_t i = 0; i < layers_.size(); ++i) {
+    const WeightType type = types[i];
     const PackedWeights& from = packed_[i];
     uint8_t* dst = net.storage_.data() + offsets[i];
     size_t n = PackedBytes(layers_[i], in_features_[i], type);
@@ -379,24 +394,34 @@ std::string PackedNet::Summary() const {
   os << "]";
   if (weight_type() != WeightType::kF32) os << " " << WeightTypeName(weight_type());
   for (size_t i = 0; i < layers_.size(); ++i) {
-    const train::LayerSpec& l = layers_[i];
     // A layer stored differently from the net's headline type says so.
-    const std::string type = !packed_[i].bytes.empty() && packed_[i].type != weight_type()
-                                 ? std::string(",") + WeightTypeName(packed_[i].type)
-                                 : std::string();
-    switch (l.kind) {
-      case train::LayerKind::kDense:
-        os << " dense(" << l.out << "," << ActivationName(l.activation) << type << ")";
-        break;
-      case train::LayerKind::kConv1D:
-        os << " conv1d(" << l.out << ",k" << l.kernel << ",s" << l.stride;
-        if (l.dilation != 1) os << ",d" << l.dilation;
-        os << "," << ActivationName(l.activation) << type << ")";
-        break;
-      case train::LayerKind::kUpsample1D:
-        os << " up(" << l.factor << ")";
-        break;
-    }
+    const bool other = !packed_[i].bytes.empty() && packed_[i].type != weight_type();
+    os << " " << LayerSummary(i, other ? WeightTypeName(packed_[i].type) : "");
+  }
+  return os.str();
+}
+
+std::string PackedNet::LayerSummary(size_t i, std::string_view note) const {
+  const train::LayerSpec& l = layers_[i];
+  std::ostringstream os;
+  auto close = [&] {
+    if (!note.empty()) os << ',' << note;
+    os << ')';
+  };
+  switch (l.kind) {
+    case train::LayerKind::kDense:
+      os << "dense(" << l.out << "," << ActivationName(l.activation);
+      close();
+      break;
+    case train::LayerKind::kConv1D:
+      os << "conv1d(" << l.out << ",k" << l.kernel << ",s" << l.stride;
+      if (l.dilation != 1) os << ",d" << l.dilation;
+      os << "," << ActivationName(l.activation);
+      close();
+      break;
+    case train::LayerKind::kUpsample1D:
+      os << "up(" << l.factor << ")";
+      break;
   }
   return os.str();
 }

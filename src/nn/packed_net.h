@@ -25,6 +25,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/arena.h"
@@ -69,6 +70,12 @@ class PackedNet {
   // a plain copy; InvalidArgument for any other conversion (e.g. FP16 → FP32, which would only
   // pretend to restore precision) or missing input_params for INT8.
   Result<PackedNet> ConvertWeights(WeightType type, std::span<const kernels::QuantParams> input_params = {}) const;
+  // The same with a type per layer (types.size() == layers().size(); a weightless layer's entry
+  // is ignored): mixed precision, as a route chooses it (nn/layer_route.h). input_params are
+  // needed when any entry is INT8. InvalidArgument for a count mismatch or what ConvertWeights
+  // refuses.
+  Result<PackedNet> ConvertLayers(std::span<const WeightType> types,
+                                  std::span<const kernels::QuantParams> input_params = {}) const;
   // The lowest precision any weighted layer is stored in (FP32 for a net without any).
   WeightType weight_type() const;
   // Per layer (weightless layers: FP32).
@@ -82,6 +89,8 @@ class PackedNet {
   bool borrowed() const { return owner_ != nullptr; }
   // "[64,8] conv1d(32,k7,s2,relu) conv1d(16,k7,s2,relu) up(2) ..." — one line.
   std::string Summary() const;
+  // One layer of it: "conv1d(32,k7,s2,relu)"; `note` (e.g. a weight type) goes before the ')'.
+  std::string LayerSummary(size_t layer, std::string_view note = {}) const;
 
  private:
   std::vector<int64_t> input_shape_;

@@ -274,5 +274,42 @@ TEST(PackedNetTest, Int8WeightsQuarterTheBytesAndKeepUnsupportedLayersF32) {
   EXPECT_EQ(graph.status().message(), "node 1: Conv1D: int8 weights: header does not match the layer");
 }
 
+TEST(PackedNetTest, ConvertLayersMixesTypesLayerByLayer) {
+  auto net = PackedNet::FromParams(Trained());
+  ASSERT_TRUE(net.ok());
+  std::vector<float> x(64 * 48);
+  train::Prng rng(10);
+  for (float& v : x) v = 2 * rng.NextFloat() - 1;
+  const std::vector<kernels::QuantParams> q(net->layers().size(), kernels::ChooseQuantParams(-1.0f, 1.0f));
+  const std::vector<WeightType> types = {WeightType::kInt8, WeightType::kF32, WeightType::kF16, WeightType::kF32};
+  auto mixed = net->ConvertLayers(types, q);
+  ASSERT_TRUE(mixed.ok()) << mixed.status().message();
+  EXPECT_EQ(mixed->layer_weight_type(0), WeightType::kInt8);
+  EXPECT_EQ(mixed->layer_weight_type(2), WeightType::kF16);
+  EXPECT_EQ(mixed->layer_weight_type(3), WeightType::kF32);
+  EXPECT_EQ(mixed->Summary(), "[16,3] int8 conv1d(7,k5,s2,relu) up(2) conv1d(3,k3,s1,d2,tanh,f16) dense(48,linear,f32)");
+  EXPECT_EQ(mixed->LayerSummary(2), "conv1d(3,k3,s1,d2,tanh)");
+  // The same type everywhere is exactly ConvertWeights.
+  auto all16 = net->ConvertLayers(std::vector<WeightType>(4, WeightType::kF16));
+  auto half = net->ConvertWeights(WeightType::kF16);
+  ASSERT_TRUE(all16.ok() && half.ok());
+  EXPECT_EQ(RunNet(*all16, x, 64), RunNet(*half, x, 64));
+  // A mixed net runs, close to FP32.
+  const std::vector<float> full = RunNet(*net, x, 64);
+  const std::vector<float> reduced = RunNet(*mixed, x, 64);
+  double err = 0, norm = 0;
+  for (size_t i = 0; i < full.size(); ++i) {
+    err += (full[i] - reduced[i]) * (full[i] - reduced[i]);
+    norm += full[i] * full[i];
+  }
+  EXPECT_LT(std::sqrt(err / norm), 0.05);
+  // Errors: wrong count, INT8 without ranges, from a lower type.
+  EXPECT_FALSE(net->ConvertLayers(std::vector<WeightType>(3, WeightType::kF32)).ok());
+  EXPECT_FALSE(net->ConvertLayers(types).ok());
+  auto again = half->ConvertLayers(types, q);
+  ASSERT_FALSE(again.ok());
+  EXPECT_NE(again.status().message().find("holds f16"), std::string::npos) << again.status().message();
+}
+
 }  // namespace
 }  // namespace vigil::nn

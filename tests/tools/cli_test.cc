@@ -364,6 +364,46 @@ TEST(CliNeuralTest, QuantizeStoresFp16WeightsAndReportsTheirError) {
   EXPECT_EQ(wrong.code, 2);
 }
 
+TEST(CliNeuralTest, RouteAutoChoosesATypePerLayerWithinTheBudget) {
+  const std::string m = ::testing::TempDir() + "/cli_route32.vgm";
+  const std::string routed = ::testing::TempDir() + "/cli_routed.vgm";
+  ASSERT_EQ(Vigil("fit --detector ae --window 10 --hidden 32,8 --epochs 4 -i " + Skab("other/1.csv") +
+                  " --train-rows 400 -o " + m)
+                .code,
+            0);
+  const std::string calibration = " --calibration " + Skab("other/1.csv") + " --calibration-rows 400";
+  CliRun q = Vigil("quantize " + m + " --to auto --accuracy-budget 0.02" + calibration + " -o " + routed);
+  ASSERT_EQ(q.code, 0) << q.err;
+  // The route table: every layer with its measured time per type, its choice and why.
+  for (const char* key : {"route: objective latency, accuracy budget 0.0200, batch 1; output change ", "fp32 us",
+                          "dense(32,relu)", "dense(8,relu)", "dense(80,linear)"}) {
+    EXPECT_NE(q.err.find(key), std::string::npos) << key << "\n" << q.err;
+  }
+  CliRun inspect = Vigil("inspect " + routed);
+  EXPECT_NE(inspect.out.find("relative RMS output change per layer vs f32 on 391 calibration rows"), std::string::npos)
+      << inspect.out;
+  // Scoring through a route chosen on the spot, and with the energy objective.
+  CliRun s = Vigil("score -m " + m + " --route auto --objective energy" + calibration + " -i " + Skab("other/1.csv"));
+  ASSERT_EQ(s.code, 0) << s.err;
+  EXPECT_NE(s.err.find("route: objective energy"), std::string::npos) << s.err;
+  CliRun plain = Vigil("score -m " + m + " -i " + Skab("other/1.csv"));
+  EXPECT_EQ(Lines(s.out).size(), Lines(plain.out).size());
+  // Errors: no calibration, a bad objective, a bad route, a model without a network.
+  CliRun no_data = Vigil("quantize " + m + " --to auto -o " + routed);
+  EXPECT_EQ(no_data.code, 2);
+  EXPECT_NE(no_data.err.find("--to auto needs --calibration"), std::string::npos) << no_data.err;
+  CliRun objective = Vigil("quantize " + m + " --to auto --objective speed" + calibration + " -o " + routed);
+  EXPECT_EQ(objective.code, 2);
+  EXPECT_NE(objective.err.find("unknown objective 'speed' (valid: latency, energy)"), std::string::npos) << objective.err;
+  CliRun route = Vigil("score -m " + m + " --route fastest -i " + Skab("other/1.csv"));
+  EXPECT_EQ(route.code, 2);
+  EXPECT_NE(route.err.find("--route: 'fastest' (valid: auto, stored)"), std::string::npos) << route.err;
+  ASSERT_EQ(Vigil("fit --detector pca -i " + Skab("other/1.csv") + " -o " + m).code, 0);
+  CliRun pca = Vigil("score -m " + m + " --route auto" + calibration + " -i " + Skab("other/1.csv"));
+  EXPECT_EQ(pca.code, 2);
+  EXPECT_NE(pca.err.find("detector pca has no network weights to route"), std::string::npos) << pca.err;
+}
+
 TEST(CliNeuralTest, BadArchitectureFlagsExit2) {
   const std::string m = ::testing::TempDir() + "/cli_bad_ae.vgm";
   CliRun hidden = Vigil("fit --detector ae --hidden 12x,4 -i " + Skab("other/1.csv") + " -o " + m);

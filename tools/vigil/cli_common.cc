@@ -202,3 +202,32 @@ std::string FormatTopChannels(const StreamScorer& scorer, const FrameSchema& sch
 }
 
 }  // namespace vigil::cli
+
+namespace vigil::cli {
+
+Result<FrameTable> ReadCalibration(const Model& model, const std::string& path, size_t max_rows, const CsvFlags& flags) {
+  VIGIL_ASSIGN_OR_RETURN(CsvOptions csv, ToCsvOptions(flags));
+  csv.columns = model.schema().names();  // the model's channels, by name, in its order
+  VIGIL_ASSIGN_OR_RETURN(auto table, ReadCsvTable(path, csv, max_rows));
+  if (table.frames.rows() == 0) return Status::DataError(path + ": no data rows");
+  return std::move(table.frames);
+}
+
+void AddRouteFlags(CLI::App* cmd, RouteFlags* flags) {
+  cmd->add_option("--accuracy-budget", flags->request.accuracy_budget,
+                  "Routing: largest relative RMS change of the network output vs FP32 on the calibration data")
+      ->capture_default_str();
+  cmd->add_option("--objective", flags->request.objective, "Routing: latency or energy (modelled joules)")
+      ->capture_default_str();
+  cmd->add_option("--route-batch", flags->request.batch, "Routing: the batch the layers are timed at")
+      ->capture_default_str();
+}
+
+Status RouteModel(Model& model, const RouteFlags& flags, const FrameTable& calibration) {
+  std::string report;
+  VIGIL_RETURN_IF_ERROR(model.QuantizeRouted(flags.request, calibration, &report));
+  std::cerr << report;
+  return Status::OK();
+}
+
+}  // namespace vigil::cli

@@ -49,6 +49,19 @@ void AddFitFlags(CLI::App* cmd, FitFlags* flags);
 // Options for `detector` (which may differ from flags.detector, for eval over several).
 Result<FitOptions> ToFitOptions(const FitFlags& flags, const std::string& detector);
 
+// Normal-data frames for calibrating a model's conversion: the model's channels, by name.
+// DataError when the file has no rows.
+Result<FrameTable> ReadCalibration(const Model& model, const std::string& path, size_t max_rows, const CsvFlags& csv);
+
+// Per-layer precision routing (Model::QuantizeRouted): --accuracy-budget, --objective,
+// --route-batch.
+struct RouteFlags {
+  RouteRequest request;
+};
+void AddRouteFlags(CLI::App* cmd, RouteFlags* flags);
+// Routes `model` on the calibration frames and prints the route table to stderr.
+Status RouteModel(Model& model, const RouteFlags& flags, const FrameTable& calibration);
+
 // Splits "a,b,c" (empty → empty list).
 std::vector<std::string> SplitList(const std::string& text);
 // Parses "128,128,8" into positive integers; InvalidArgument names `flag` and the bad item.

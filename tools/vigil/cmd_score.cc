@@ -16,6 +16,9 @@ struct ScoreArgs {
   std::string model, input = "-", output = "-";
   std::optional<double> threshold;
   CsvFlags csv;
+  std::string route, calibration;
+  size_t calibration_rows = 0;
+  RouteFlags route_flags;
 };
 
 // Flush every row when a person or a pipe is reading, so results arrive as rows do.
@@ -28,6 +31,16 @@ bool IsInteractive(FILE* f) {
 int RunScore(const ScoreArgs& a) {
   auto model = Model::Load(a.model);
   if (!model.ok()) return Fail(model.status());
+  if (a.route == "auto") {
+    if (a.calibration.empty()) return Fail(Status::InvalidArgument("--route auto needs --calibration (normal data)"));
+    auto calibration = ReadCalibration(*model, a.calibration, a.calibration_rows, a.csv);
+    if (!calibration.ok()) return Fail(calibration.status());
+    if (Status s = RouteModel(*model, a.route_flags, *calibration); !s.ok()) {
+      return Fail(Status::InvalidArgument(a.model + ": " + s.message()));
+    }
+  } else if (!a.route.empty() && a.route != "stored") {
+    return Fail(Status::InvalidArgument("--route: '" + a.route + "' (valid: auto, stored)"));
+  }
   auto csv = ToCsvOptions(a.csv);
   if (!csv.ok()) return Fail(csv.status());
   csv->columns = model->schema().names();  // the model's channels, by name, in its order
@@ -79,6 +92,12 @@ void RegisterScore(CLI::App& app, Action* run) {
   cmd->add_option("--input,-i", args->input, "CSV to score ('-' = stdin)")->capture_default_str();
   cmd->add_option("--output,-o", args->output, "Output CSV ('-' = stdout)")->capture_default_str();
   cmd->add_option("--threshold", args->threshold, "Override the learned threshold with a fixed value");
+  cmd->add_option("--route", args->route,
+                  "auto: choose fp32/fp16/int8 per layer for this machine before scoring (needs --calibration); "
+                  "stored (default): run the weights as stored");
+  cmd->add_option("--calibration", args->calibration, "Normal-data CSV for --route auto");
+  cmd->add_option("--calibration-rows", args->calibration_rows, "Use only the first N calibration rows (0 = all)");
+  AddRouteFlags(cmd, &args->route_flags);
   AddCsvFlags(cmd, &args->csv, false);
   cmd->callback([args, run] { *run = [args] { return RunScore(*args); }; });
 }
