@@ -6,112 +6,11 @@
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
+
+#include "io/toml_table.h"
 
 namespace vigil::serve {
 namespace {
-
-std::string Where(const std::string& file, const toml::source_region& at) {
-  return file + ":" + std::to_string(at.begin.line) + ":" + std::to_string(at.begin.column);
-}
-
-// Reads one TOML table's keys, remembering which were used so leftovers (typos) are reported.
-class TableReader {
- public:
-  TableReader(const toml::table& t, std::string file, std::string path)
-      : t_(t), file_(std::move(file)), path_(std::move(path)) {}
-
-  const toml::node* Node(const std::string& key) {
-    used_.insert(key);
-    return t_.get(key);
-  }
-  std::string Name(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
-  Status Error(const toml::node& n, const std::string& key, const std::string& what) const {
-    return Status::InvalidArgument(Where(file_, n.source()) + ": " + Name(key) + ": " + what);
-  }
-  Status Missing(const std::string& key) const {
-    return Status::InvalidArgument(file_ + ": " + (path_.empty() ? "" : "[" + path_ + "] ") + "missing required key '" +
-                                   key + "'");
-  }
-
-  Status String(const std::string& key, std::string* out, bool required = false) {
-    const toml::node* n = Node(key);
-    if (n == nullptr) return required ? Missing(key) : Status::OK();
-    if (!n->is_string()) return Error(*n, key, "expected a string");
-    *out = *n->value<std::string>();
-    if (required && out->empty()) return Error(*n, key, "must not be empty");
-    return Status::OK();
-  }
-  template <typename T>
-  Status Integer(const std::string& key, T* out, int64_t lo, int64_t hi) {
-    const toml::node* n = Node(key);
-    if (n == nullptr) return Status::OK();
-    if (!n->is_integer()) return Error(*n, key, "expected an integer");
-    const int64_t v = *n->value<int64_t>();
-    if (v < lo || v > hi) {
-      return Error(*n, key, std::to_string(v) + " is out of range " + std::to_string(lo) + ".." + std::to_string(hi));
-    }
-    *out = static_cast<T>(v);
-    return Status::OK();
-  }
-  Status Number(const std::string& key, double* out, double lo, double hi) {
-    const toml::node* n = Node(key);
-    if (n == nullptr) return Status::OK();
-    if (!n->is_number()) return Error(*n, key, "expected a number");
-    const double v = *n->value<double>();
-    if (!(v >= lo && v <= hi)) return Error(*n, key, std::to_string(v) + " is out of range");
-    *out = v;
-    return Status::OK();
-  }
-  Status Bool(const std::string& key, bool* out) {
-    const toml::node* n = Node(key);
-    if (n == nullptr) return Status::OK();
-    if (!n->is_boolean()) return Error(*n, key, "expected true or false");
-    *out = *n->value<bool>();
-    return Status::OK();
-  }
-  // A string that must be one of `choices`; returns its index through `out`.
-  Status Choice(const std::string& key, const std::vector<std::string>& choices, int* out) {
-    std::string s;
-    VIGIL_RETURN_IF_ERROR(String(key, &s));
-    if (t_.get(key) == nullptr) return Status::OK();
-    for (size_t i = 0; i < choices.size(); ++i) {
-      if (s == choices[i]) {
-        *out = static_cast<int>(i);
-        return Status::OK();
-      }
-    }
-    std::string list;
-    for (const auto& c : choices) list += (list.empty() ? "" : ", ") + c;
-    return Error(*t_.get(key), key, "'" + s + "' is not one of " + list);
-  }
-  Status StringList(const std::string& key, std::vector<std::string>* out) {
-    const toml::node* n = Node(key);
-    if (n == nullptr) return Status::OK();
-    const toml::array* a = n->as_array();
-    if (a == nullptr) return Error(*n, key, "expected an array of strings");
-    out->clear();
-    for (const toml::node& e : *a) {
-      if (!e.is_string()) return Error(e, key, "expected an array of strings");
-      out->push_back(*e.value<std::string>());
-    }
-    return Status::OK();
-  }
-  // Unknown keys are errors: a misspelt key would otherwise silently keep its default.
-  Status CheckNoUnknownKeys() const {
-    for (auto&& [k, v] : t_) {
-      if (!used_.count(std::string(k.str()))) {
-        return Status::InvalidArgument(Where(file_, k.source()) + ": unknown key '" + Name(std::string(k.str())) + "'");
-      }
-    }
-    return Status::OK();
-  }
-
- private:
-  const toml::table& t_;
-  std::string file_, path_;
-  std::set<std::string> used_;
-};
 
 std::string Resolve(const std::string& base_dir, const std::string& p) {
   if (p.empty() || std::filesystem::path(p).is_absolute() || base_dir.empty()) return p;
@@ -128,16 +27,8 @@ Result<std::string> ReadSecretFile(const std::string& path, const std::string& k
   return s;
 }
 
-Result<const toml::table*> SubTable(const toml::table& root, TableReader& r, const std::string& key) {
-  const toml::node* n = r.Node(key);
-  if (n == nullptr) return static_cast<const toml::table*>(nullptr);
-  if (!n->is_table()) return r.Error(*n, key, "expected a table [" + key + "]");
-  (void)root;
-  return n->as_table();
-}
-
 Status ReadBroker(const toml::table& t, const std::string& file, const std::string& dir, BrokerConfig* b) {
-  TableReader r(t, file, "broker");
+  io::TomlTable r(t, file, "broker");
   b->enabled = true;
   VIGIL_RETURN_IF_ERROR(r.String("host", &b->host));
   VIGIL_RETURN_IF_ERROR(r.Integer("port", &b->port, 1, 65535));
@@ -175,7 +66,7 @@ Status ReadBroker(const toml::table& t, const std::string& file, const std::stri
 
 Status ReadLine(const toml::table& t, const std::string& file, const std::string& dir, size_t index,
                 LineConfig* l) {
-  TableReader r(t, file, "line[" + std::to_string(index) + "]");
+  io::TomlTable r(t, file, "line[" + std::to_string(index) + "]");
   VIGIL_RETURN_IF_ERROR(r.String("name", &l->name, true));
   for (char c : l->name) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) {
@@ -232,20 +123,16 @@ bool LineBelongsToWorker(const std::string& name, uint32_t index, uint32_t count
 
 Result<ServeConfig> ParseServeConfig(std::string_view text, const std::string& name, const std::string& base_dir) {
   toml::table root;
-  try {
-    root = toml::parse(text, name);
-  } catch (const toml::parse_error& e) {
-    return Status::InvalidArgument(Where(name, e.source()) + ": " + std::string(e.description()));
-  }
+  VIGIL_RETURN_IF_ERROR(io::ParseToml(text, name, &root));
   ServeConfig c;
   c.path = name;
-  TableReader r(root, name, "");
-  VIGIL_ASSIGN_OR_RETURN(const toml::table* broker, SubTable(root, r, "broker"));
+  io::TomlTable r(root, name, "");
+  VIGIL_ASSIGN_OR_RETURN(const toml::table* broker, r.Table("broker"));
   if (broker) VIGIL_RETURN_IF_ERROR(ReadBroker(*broker, name, base_dir, &c.broker));
 
-  VIGIL_ASSIGN_OR_RETURN(const toml::table* store, SubTable(root, r, "store"));
+  VIGIL_ASSIGN_OR_RETURN(const toml::table* store, r.Table("store"));
   if (store) {
-    TableReader s(*store, name, "store");
+    io::TomlTable s(*store, name, "store");
     VIGIL_RETURN_IF_ERROR(s.String("path", &c.store.path));
     VIGIL_RETURN_IF_ERROR(s.Integer("max_score_rows", &c.store.max_score_rows, 0, INT64_MAX));
     VIGIL_RETURN_IF_ERROR(s.Number("max_score_age_s", &c.store.max_score_age_s, 0, 1e12));
@@ -255,9 +142,9 @@ Result<ServeConfig> ParseServeConfig(std::string_view text, const std::string& n
   }
   c.store.path = Resolve(base_dir, c.store.path);
 
-  VIGIL_ASSIGN_OR_RETURN(const toml::table* http, SubTable(root, r, "http"));
+  VIGIL_ASSIGN_OR_RETURN(const toml::table* http, r.Table("http"));
   if (http) {
-    TableReader h(*http, name, "http");
+    io::TomlTable h(*http, name, "http");
     VIGIL_RETURN_IF_ERROR(h.Bool("enabled", &c.http.enabled));
     VIGIL_RETURN_IF_ERROR(h.String("listen", &c.http.listen));
     VIGIL_RETURN_IF_ERROR(h.String("bearer_token", &c.http.bearer_token));
@@ -272,9 +159,9 @@ Result<ServeConfig> ParseServeConfig(std::string_view text, const std::string& n
     VIGIL_RETURN_IF_ERROR(h.CheckNoUnknownKeys());
   }
 
-  VIGIL_ASSIGN_OR_RETURN(const toml::table* service, SubTable(root, r, "service"));
+  VIGIL_ASSIGN_OR_RETURN(const toml::table* service, r.Table("service"));
   if (service) {
-    TableReader s(*service, name, "service");
+    io::TomlTable s(*service, name, "service");
     VIGIL_RETURN_IF_ERROR(s.String("state_dir", &c.service.state_dir));
     VIGIL_RETURN_IF_ERROR(s.Integer("queue_capacity", &c.service.queue_capacity, 1, 10000000));
     int overload = 0;
@@ -306,10 +193,10 @@ Result<ServeConfig> ParseServeConfig(std::string_view text, const std::string& n
     LineConfig l;
     VIGIL_RETURN_IF_ERROR(ReadLine(*n.as_table(), name, base_dir, index++, &l));
     if (!names.insert(l.name).second) {
-      return Status::InvalidArgument(Where(name, n.source()) + ": line name '" + l.name + "' is used twice");
+      return Status::InvalidArgument(io::TomlWhere(name, n.source()) + ": line name '" + l.name + "' is used twice");
     }
     if (!topics.insert(l.topic).second) {
-      return Status::InvalidArgument(Where(name, n.source()) + ": topic filter '" + l.topic + "' is used by two lines");
+      return Status::InvalidArgument(io::TomlWhere(name, n.source()) + ": topic filter '" + l.topic + "' is used by two lines");
     }
     c.lines.push_back(std::move(l));
   }

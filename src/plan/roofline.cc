@@ -1,0 +1,46 @@
+#include "plan/roofline.h"
+
+#include <algorithm>
+
+namespace vigil::plan {
+
+int CoresUsed(const ComputeUnit& unit, int threads) {
+  return unit.kind == UnitKind::kCpu ? std::clamp(threads, 1, unit.cores) : unit.cores;
+}
+
+double LevelBandwidth(const DeviceProfile& device, const ComputeUnit& unit, double working_set_bytes, int cores,
+                      std::string* level) {
+  for (const CacheLevel& c : unit.caches) {
+    if (working_set_bytes <= c.size_bytes) {
+      static const char* const kNames[] = {"L0", "L1", "L2", "L3", "L4"};
+      *level = kNames[std::clamp(c.level, 0, 4)];
+      return c.bandwidth_gbs * cores;
+    }
+  }
+  *level = "memory";
+  const double unit_bw = unit.core_bandwidth_gbs > 0 ? unit.core_bandwidth_gbs * cores : device.memory_bandwidth_gbs;
+  return std::min(unit_bw, device.memory_bandwidth_gbs);
+}
+
+OpEstimate EstimateOp(const OpCost& op, nn::WeightType type, const DeviceProfile& device, const ComputeUnit& unit,
+                      double working_set_bytes, int threads) {
+  OpEstimate e;
+  const size_t t = DTypeIndex(type);
+  const int cores = CoresUsed(unit, threads);
+  const double peak = unit.peak_ops[t] * cores;
+  e.runnable = op.can_run[t] && peak > 0;
+  if (!e.runnable) return e;
+  e.bytes = op.Bytes(type);
+  e.bandwidth_gbs = LevelBandwidth(device, unit, working_set_bytes, cores, &e.level);
+  e.compute_us = 2.0 * op.macs / peak * 1e6;
+  e.memory_us = e.bytes / (e.bandwidth_gbs * 1e3);
+  e.overhead_us = unit.overhead_us;
+  e.memory_bound = e.memory_us > e.compute_us;
+  e.total_us = std::max(e.compute_us, e.memory_us) + e.overhead_us;
+  const double share = unit.kind == UnitKind::kCpu ? static_cast<double>(cores) / unit.cores : 1.0;
+  e.joules = unit.active_watts * share * e.total_us * 1e-6;
+  e.intensity = e.bytes > 0 ? 2.0 * op.macs / e.bytes : 0;
+  return e;
+}
+
+}  // namespace vigil::plan

@@ -1,0 +1,68 @@
+#include "plan/op_cost.h"
+
+#include <gtest/gtest.h>
+
+namespace vigil::plan {
+namespace {
+
+nn::PackedNet Net(std::vector<int64_t> input, std::vector<nn::train::LayerSpec> layers) {
+  nn::train::NetSpec spec{input, layers};
+  auto params = nn::train::InitNet(spec, 7);
+  EXPECT_TRUE(params.ok()) << params.status().message();
+  auto net = nn::PackedNet::FromParams(*params);
+  EXPECT_TRUE(net.ok()) << net.status().message();
+  return std::move(*net);
+}
+
+TEST(OpCostTest, DenseLayerByHand) {
+  using nn::train::LayerKind;
+  const nn::PackedNet net = Net({640}, {{.kind = LayerKind::kDense, .out = 128, .activation = kernels::Activation::kRelu},
+                                        {.kind = LayerKind::kDense, .out = 8, .activation = kernels::Activation::kTanh}});
+  auto ops = NetOpCosts(net, 4);
+  ASSERT_TRUE(ops.ok());
+  ASSERT_EQ(ops->size(), 2u);
+  const OpCost& d = (*ops)[0];
+  EXPECT_EQ(d.macs, 4.0 * 640 * 128);
+  EXPECT_EQ(d.input_bytes, 4.0 * 4 * 640);
+  EXPECT_EQ(d.output_bytes, 4.0 * 4 * 128);
+  EXPECT_TRUE(d.weighted);
+  EXPECT_EQ(d.weight_bytes[0], static_cast<double>(nn::PackedWeightBytes(nn::WeightType::kF32, 640, 128)));
+  EXPECT_GE(d.weight_bytes[0], 4.0 * (640 * 128 + 128));
+  EXPECT_GE(d.weight_bytes[1], 2.0 * 640 * 128 + 4 * 128);
+  EXPECT_LT(d.weight_bytes[1], d.weight_bytes[0]);
+  EXPECT_LT(d.weight_bytes[2], d.weight_bytes[1]);
+  EXPECT_EQ(d.can_run, (std::array<bool, kDTypes>{true, true, true}));
+  EXPECT_EQ((*ops)[1].can_run, (std::array<bool, kDTypes>{true, true, false}));  // tanh: no INT8 kernel
+  EXPECT_EQ(d.Bytes(nn::WeightType::kF32), d.weight_bytes[0] + d.input_bytes + d.output_bytes);
+}
+
+TEST(OpCostTest, ConvAndUpsampleByHand) {
+  using nn::train::LayerKind;
+  // [64,8] → conv1d(16, k7, s2, p3) → [32,16] → up(2) → [64,16]
+  const nn::PackedNet net = Net({64, 8}, {{.kind = LayerKind::kConv1D, .out = 16, .kernel = 7, .stride = 2, .padding = 3},
+                                          {.kind = LayerKind::kUpsample1D, .factor = 2}});
+  auto ops = NetOpCosts(net, 1);
+  ASSERT_TRUE(ops.ok());
+  EXPECT_EQ((*ops)[0].macs, 32.0 * 16 * 7 * 8);
+  EXPECT_EQ((*ops)[0].input_bytes, 4.0 * 64 * 8);
+  EXPECT_EQ((*ops)[0].output_bytes, 4.0 * 32 * 16);
+  EXPECT_EQ((*ops)[0].weight_bytes[0], static_cast<double>(nn::PackedWeightBytes(nn::WeightType::kF32, 56, 16)));
+  EXPECT_FALSE((*ops)[1].weighted);
+  EXPECT_EQ((*ops)[1].macs, 0);
+  EXPECT_EQ((*ops)[1].output_bytes, 4.0 * 64 * 16);
+  EXPECT_FALSE(NetOpCosts(net, 0).ok());
+}
+
+TEST(OpCostTest, ScoringAndGemvCosts) {
+  const OpCost s = ReconstructionScoreCost(640, 2);
+  EXPECT_EQ(s.macs, 1280);
+  EXPECT_EQ(s.input_bytes, 8.0 * 1280);
+  EXPECT_FALSE(s.weighted);
+  const OpCost g = FloatGemvCost("project", 8, 3, 1);
+  EXPECT_EQ(g.macs, 24);
+  EXPECT_EQ(g.weight_bytes[0], 96);
+  EXPECT_EQ(g.can_run, (std::array<bool, kDTypes>{true, false, false}));
+}
+
+}  // namespace
+}  // namespace vigil::plan
