@@ -105,6 +105,25 @@ Status TomlTable::StringList(const std::string& key, std::vector<std::string>* o
   return Status::OK();
 }
 
+Status TomlTable::NumberList(const std::string& key, std::vector<double>* out, double lo, double hi) {
+  const toml::node* n = Node(key);
+  if (n == nullptr) return Status::OK();
+  const toml::array* a = n->as_array();
+  if (a == nullptr) return Error(*n, key, "expected an array of numbers");
+  out->clear();
+  for (const toml::node& e : *a) {
+    if (!e.is_number()) return Error(e, key, "expected an array of numbers");
+    const double v = *e.value<double>();
+    if (!(v >= lo && v <= hi)) {
+      char range[96];
+      std::snprintf(range, sizeof range, "%g is out of range %g..%g", v, lo, hi);
+      return Error(e, key, range);
+    }
+    out->push_back(v);
+  }
+  return Status::OK();
+}
+
 Result<const toml::table*> TomlTable::Table(const std::string& key) {
   const toml::node* n = Node(key);
   if (n == nullptr) return static_cast<const toml::table*>(nullptr);

@@ -57,6 +57,8 @@ class TomlTable {
   // A string that must be one of `choices`; its index goes to *out.
   Status Choice(const std::string& key, const std::vector<std::string>& choices, int* out);
   Status StringList(const std::string& key, std::vector<std::string>* out);
+  // An array of numbers, each in [lo, hi].
+  Status NumberList(const std::string& key, std::vector<double>* out, double lo, double hi);
   // A sub-table [key] (null when absent); an error when the key holds something else.
   Result<const toml::table*> Table(const std::string& key);
   // An array of tables [[key]] (empty when absent); an error for anything else.

@@ -1,6 +1,7 @@
 #include "plan/device_profile.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -36,6 +37,38 @@ Status ReadCache(const toml::table& t, const std::string& file, const std::strin
   return r.CheckNoUnknownKeys();
 }
 
+Status ReadKernel(const toml::table& t, const std::string& file, const std::string& path, ComputeUnit* u) {
+  io::TomlTable r(t, file, path);
+  KernelEfficiency e;
+  int op = 0, dtype = -1;
+  VIGIL_RETURN_IF_ERROR(r.Choice("op", {"dense", "conv1d"}, &op));
+  e.op = op == 0 ? "dense" : "conv1d";
+  VIGIL_RETURN_IF_ERROR(r.Choice("dtype", {"fp32", "fp16", "int8"}, &dtype));
+  if (dtype < 0) return r.Missing("dtype");
+  e.dtype = static_cast<nn::WeightType>(dtype);
+  VIGIL_RETURN_IF_ERROR(r.Integer("batch", &e.batch, 0, 1 << 24));
+  for (const KernelEfficiency& k : u->kernels) {
+    if (k.op == e.op && k.dtype == e.dtype && k.batch == e.batch) {
+      return Status::InvalidArgument(io::TomlWhere(file, t.source()) + ": " + path + ": a second entry for op " + e.op +
+                                     ", dtype " + nn::WeightTypeName(e.dtype) + ", batch " + std::to_string(e.batch));
+    }
+  }
+  VIGIL_RETURN_IF_ERROR(r.Number("bandwidth_fraction", &e.bandwidth_fraction, 0.001, 1, false, "(fraction)"));
+  VIGIL_RETURN_IF_ERROR(r.NumberList("out", &e.out_widths, 1, 1e6));
+  VIGIL_RETURN_IF_ERROR(r.NumberList("compute_fraction", &e.compute_fractions, 0.001, 1));
+  if (e.out_widths.size() != e.compute_fractions.size()) {
+    return Status::InvalidArgument(io::TomlWhere(file, t.source()) + ": " + path +
+                                   ": out and compute_fraction need the same number of entries");
+  }
+  for (size_t i = 1; i < e.out_widths.size(); ++i) {
+    if (e.out_widths[i] <= e.out_widths[i - 1]) {
+      return Status::InvalidArgument(io::TomlWhere(file, t.get("out")->source()) + ": " + path + ".out: must ascend");
+    }
+  }
+  u->kernels.push_back(std::move(e));
+  return r.CheckNoUnknownKeys();
+}
+
 Status ReadUnit(const toml::table& t, const std::string& file, const std::string& path, ComputeUnit* u) {
   io::TomlTable r(t, file, path);
   VIGIL_RETURN_IF_ERROR(r.String("name", &u->name, true));
@@ -55,6 +88,13 @@ Status ReadUnit(const toml::table& t, const std::string& file, const std::string
                                    "' needs at least one of fp32_gops, fp16_gops, int8_gops (G operations/s per core)");
   }
   VIGIL_RETURN_IF_ERROR(r.Number("bandwidth_gbs", &u->core_bandwidth_gbs, 0, kMaxGbs, false, "GB/s"));
+  double own_gib = 0;
+  VIGIL_RETURN_IF_ERROR(r.Number("memory_gib", &own_gib, 0, 1e5, false, "GiB"));
+  u->memory_bytes = own_gib * kGiB;
+  if (u->memory_bytes > 0 && u->core_bandwidth_gbs <= 0) {
+    return Status::InvalidArgument(file + ": [" + path + "] '" + u->name +
+                                   "' has memory_gib (its own memory) and needs that memory's bandwidth_gbs (GB/s)");
+  }
   VIGIL_RETURN_IF_ERROR(r.Number("active_watts", &u->active_watts, 0, kMaxWatts, true, "W"));
   VIGIL_RETURN_IF_ERROR(r.Number("idle_watts", &u->idle_watts, 0, kMaxWatts, false, "W"));
   VIGIL_RETURN_IF_ERROR(r.Number("overhead_us", &u->overhead_us, 0, kMaxOverheadUs, false, "µs"));
@@ -67,6 +107,10 @@ Status ReadUnit(const toml::table& t, const std::string& file, const std::string
                                      std::to_string(i) + "]: levels must ascend in level and size");
     }
     u->caches.push_back(c);
+  }
+  VIGIL_ASSIGN_OR_RETURN(std::vector<const toml::table*> kernels, r.TableArray("kernel"));
+  for (size_t i = 0; i < kernels.size(); ++i) {
+    VIGIL_RETURN_IF_ERROR(ReadKernel(*kernels[i], file, path + ".kernel[" + std::to_string(i) + "]", u));
   }
   return r.CheckNoUnknownKeys();
 }
@@ -94,6 +138,35 @@ Status ReadLink(const toml::table& t, const std::string& file, const std::string
 }
 
 }  // namespace
+
+double KernelEfficiency::ComputeFraction(double out_width) const {
+  if (out_widths.empty() || !(out_width > 0)) return 1.0;
+  if (out_width <= out_widths.front()) return compute_fractions.front();
+  if (out_width >= out_widths.back()) return compute_fractions.back();
+  size_t i = 1;
+  while (out_widths[i] < out_width) ++i;
+  const double a = std::log2(out_widths[i - 1]), b = std::log2(out_widths[i]);
+  const double t = (std::log2(out_width) - a) / (b - a);
+  return compute_fractions[i - 1] + t * (compute_fractions[i] - compute_fractions[i - 1]);
+}
+
+const KernelEfficiency* ComputeUnit::FindKernel(std::string_view op, nn::WeightType dtype, int64_t batch) const {
+  for (std::string_view want : {op, std::string_view("dense")}) {
+    const KernelEfficiency* best = nullptr;
+    double best_distance = 0;
+    for (const KernelEfficiency& k : kernels) {
+      if (k.op != want || k.dtype != dtype) continue;
+      const double distance =
+          k.batch == 0 ? 0 : std::fabs(std::log(static_cast<double>(std::max<int64_t>(batch, 1)) / k.batch));
+      if (best == nullptr || distance < best_distance) {
+        best = &k;
+        best_distance = distance;
+      }
+    }
+    if (best != nullptr) return best;
+  }
+  return nullptr;
+}
 
 const char* UnitKindName(UnitKind kind) { return KindNames()[static_cast<size_t>(kind)].c_str(); }
 
@@ -244,12 +317,26 @@ std::string FormatDeviceProfile(const DeviceProfile& d, const std::vector<std::s
       if (u.peak_ops[i] > 0) o << kPeakKeys[i] << " = " << Num(u.peak_ops[i] / 1e9) << "\n";
     }
     if (u.core_bandwidth_gbs > 0) o << "bandwidth_gbs = " << Num(u.core_bandwidth_gbs) << "\n";
+    if (u.memory_bytes > 0) o << "memory_gib = " << Num(u.memory_bytes / kGiB) << "\n";
     o << "active_watts = " << Num(u.active_watts) << "\n";
     if (u.idle_watts > 0) o << "idle_watts = " << Num(u.idle_watts) << "\n";
     if (u.overhead_us > 0) o << "overhead_us = " << Num(u.overhead_us) << "\n";
     for (const CacheLevel& c : u.caches) {
       o << "\n[[unit.cache]]\nlevel = " << c.level << "\nsize_kib = " << Num(c.size_bytes / kKiB)
         << "\nbandwidth_gbs = " << Num(c.bandwidth_gbs) << "\n";
+    }
+    for (const KernelEfficiency& e : u.kernels) {
+      static const char* const kDTypeNames[kDTypes] = {"fp32", "fp16", "int8"};
+      o << "\n[[unit.kernel]]\nop = \"" << e.op << "\"\ndtype = \"" << kDTypeNames[DTypeIndex(e.dtype)] << "\"\n";
+      if (e.batch > 0) o << "batch = " << e.batch << "\n";
+      o << "bandwidth_fraction = " << Num(e.bandwidth_fraction) << "\n";
+      if (!e.out_widths.empty()) {
+        o << "out = [";
+        for (size_t i = 0; i < e.out_widths.size(); ++i) o << (i ? ", " : "") << Num(e.out_widths[i]);
+        o << "]\ncompute_fraction = [";
+        for (size_t i = 0; i < e.compute_fractions.size(); ++i) o << (i ? ", " : "") << Num(e.compute_fractions[i]);
+        o << "]\n";
+      }
     }
   }
   for (const Link& l : d.links) {

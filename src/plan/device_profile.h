@@ -35,6 +35,21 @@ struct CacheLevel {
   double bandwidth_gbs = 0;  // read bandwidth one core gets from this level, GB/s (1e9 B/s)
 };
 
+// How close vigil's own kernels come to the unit's figures, measured by `vigil calibrate` (host
+// profiles); vendor profiles leave them out and are read as upper bounds. One entry per op kind
+// ("dense", "conv1d"), dtype and batch (0: any batch).
+struct KernelEfficiency {
+  std::string op = "dense";
+  nn::WeightType dtype = nn::WeightType::kF32;
+  int64_t batch = 0;
+  double bandwidth_fraction = 1;  // of a level's read bandwidth the layer streams weights at
+  // Fraction of the peak a compute-bound layer reaches by its output width (outputs per row),
+  // ascending widths; interpolated on log2(width), clamped at the ends; empty: 1.
+  std::vector<double> out_widths;
+  std::vector<double> compute_fractions;
+  double ComputeFraction(double out_width) const;
+};
+
 struct ComputeUnit {
   std::string name;          // e.g. "cpu", "gpu", "ane"
   UnitKind kind = UnitKind::kCpu;
@@ -43,10 +58,17 @@ struct ComputeUnit {
   std::array<double, kDTypes> peak_ops = {};
   // Memory read bandwidth one core of the unit reaches, GB/s; 0 = the memory's bandwidth.
   double core_bandwidth_gbs = 0;
+  // Memory of the unit's own (a discrete GPU's VRAM), bytes; 0 = it uses the device's memory.
+  // With its own memory, core_bandwidth_gbs is that memory's bandwidth (not capped by the device's).
+  double memory_bytes = 0;
   double active_watts = 0;   // whole unit busy
   double idle_watts = 0;
   double overhead_us = 0;    // fixed cost per op: dispatch, kernel launch
   std::vector<CacheLevel> caches;  // ascending level; the memory follows the last
+  std::vector<KernelEfficiency> kernels;
+  // The entry for an op kind, dtype and batch: that kind's (else "dense"'s) entry of the dtype
+  // whose batch is nearest on a log scale (batch 0 matches any); null when there is none.
+  const KernelEfficiency* FindKernel(std::string_view op, nn::WeightType dtype, int64_t batch) const;
 };
 
 struct Link {

@@ -21,11 +21,14 @@ namespace vigil::plan {
 
 struct OpCost {
   std::string name;                          // "dense(128,relu)", "score: squared error"
+  std::string kind = "other";                // "dense", "conv1d", ... (picks measured efficiencies)
+  int64_t batch = 1;                         // samples per run
   double macs = 0;                           // multiply-adds per run of the batch
   std::array<double, kDTypes> weight_bytes = {};  // weights + bias stored in each dtype
   double input_bytes = 0;                    // activations read per run (FP32)
   double output_bytes = 0;                   // activations written per run (FP32)
   bool weighted = false;                     // false: elementwise / data movement only
+  double out_width = 0;                      // outputs per row (Dense out, Conv1D channels); 0: n/a
   std::array<bool, kDTypes> can_run = {true, false, false};
   // The dtype the model stores the op's weights in now (what `vigil score` would run).
   nn::WeightType stored = nn::WeightType::kF32;

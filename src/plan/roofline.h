@@ -6,9 +6,13 @@
 //   energy   = time · the unit's active power (the share of the cores used)
 //
 // "Working set" is what repeated inference keeps touching: every op's weights plus the
-// activations; the first cache level (per core, ascending) at least that large serves it, else
-// the memory does — at the unit's per-core memory bandwidth times the cores used, capped by the
-// device's memory bandwidth. Pure arithmetic, deterministic; tests check it by hand.
+// activations. The first cache level (per core, ascending) at least that large serves it, the
+// level before holding its share: with sizes S(i-1) < working set W <= S(i) the bandwidth is
+// 1 / (f / B(i-1) + (1 - f) / B(i)), f = S(i-1) / W. Beyond the last level the memory serves the
+// rest, at the unit's per-core memory bandwidth times the cores used, capped by the device's
+// memory bandwidth (or at the unit's own memory's). Where the profile carries measured kernel
+// efficiencies (the host's), bandwidth is scaled by the dtype's bandwidth_fraction and the peak
+// by its compute fraction at the op's output width. Pure arithmetic; tests check it by hand.
 #pragma once
 
 #include <string>

@@ -38,6 +38,14 @@ level = 2
 size_kib = 4096
 bandwidth_gbs = 150
 
+[[unit.kernel]]
+op = "conv1d"
+dtype = "int8"
+batch = 64
+bandwidth_fraction = 0.5
+out = [16, 128]
+compute_fraction = [0.2, 0.9]
+
 [[unit]]
 name = "gpu"
 kind = "gpu"
@@ -82,6 +90,13 @@ TEST(DeviceProfileTest, ReadsEveryField) {
   EXPECT_DOUBLE_EQ(cpu.overhead_us, 0.05);
   ASSERT_EQ(cpu.caches.size(), 2u);
   EXPECT_DOUBLE_EQ(cpu.caches[1].size_bytes, 4096.0 * 1024);
+  EXPECT_EQ(cpu.FindKernel("dense", nn::WeightType::kF32, 1), nullptr);
+  const KernelEfficiency* k = cpu.FindKernel("conv1d", nn::WeightType::kInt8, 64);
+  ASSERT_NE(k, nullptr);
+  EXPECT_EQ(k->batch, 64);
+  EXPECT_EQ(k->bandwidth_fraction, 0.5);
+  EXPECT_EQ(k->out_widths, (std::vector<double>{16, 128}));
+  EXPECT_EQ(k->compute_fractions, (std::vector<double>{0.2, 0.9}));
   const ComputeUnit* gpu = d.FindUnit("gpu");
   ASSERT_NE(gpu, nullptr);
   EXPECT_EQ(gpu->cores, 1);
@@ -126,6 +141,13 @@ TEST(DeviceProfileTest, RefusesEachKindOfBadFile) {
   EXPECT_NE(ErrorOf(Replace(kGood, "level = 2", "level = 1")).find("levels must ascend"), std::string::npos);
   EXPECT_NE(ErrorOf(Replace(Replace(kGood, "fp32_gops = 2600\n", ""), "fp16_gops = 5200\n", ""))
                 .find("needs at least one of fp32_gops"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(Replace(kGood, "out = [16, 128]", "out = [16]")).find("the same number of entries"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(Replace(kGood, "out = [16, 128]", "out = [128, 16]")).find("must ascend"), std::string::npos);
+  EXPECT_NE(ErrorOf(Replace(kGood, "dtype = \"int8\"", "dtype = \"int4\"")).find("not one of fp32, fp16, int8"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf(Replace(kGood, "bandwidth_fraction = 0.5", "bandwidth_fraction = 2")).find("out of range"),
             std::string::npos);
   const std::string no_units = std::string(kGood).substr(0, std::string(kGood).find("[[unit]]"));
   EXPECT_NE(ErrorOf(no_units).find("at least one [[unit]]"), std::string::npos);

@@ -94,5 +94,7 @@ void RegisterBench(CLI::App& app, Action* run);
 void RegisterQuantize(CLI::App& app, Action* run);
 void RegisterEvents(CLI::App& app, Action* run);
 void RegisterServe(CLI::App& app, Action* run);
+void RegisterPlan(CLI::App& app, Action* run);
+void RegisterCalibrate(CLI::App& app, Action* run);
 
 }  // namespace vigil::cli

@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
   RegisterQuantize(app, &run);
   RegisterEvents(app, &run);
   RegisterServe(app, &run);
+  RegisterPlan(app, &run);
+  RegisterCalibrate(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
