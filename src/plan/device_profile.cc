@@ -88,6 +88,7 @@ Status ReadUnit(const toml::table& t, const std::string& file, const std::string
                                    "' needs at least one of fp32_gops, fp16_gops, int8_gops (G operations/s per core)");
   }
   VIGIL_RETURN_IF_ERROR(r.Number("bandwidth_gbs", &u->core_bandwidth_gbs, 0, kMaxGbs, false, "GB/s"));
+  VIGIL_RETURN_IF_ERROR(r.Number("total_bandwidth_gbs", &u->total_bandwidth_gbs, 0, kMaxGbs, false, "GB/s"));
   double own_gib = 0;
   VIGIL_RETURN_IF_ERROR(r.Number("memory_gib", &own_gib, 0, 1e5, false, "GiB"));
   u->memory_bytes = own_gib * kGiB;
@@ -317,6 +318,7 @@ std::string FormatDeviceProfile(const DeviceProfile& d, const std::vector<std::s
       if (u.peak_ops[i] > 0) o << kPeakKeys[i] << " = " << Num(u.peak_ops[i] / 1e9) << "\n";
     }
     if (u.core_bandwidth_gbs > 0) o << "bandwidth_gbs = " << Num(u.core_bandwidth_gbs) << "\n";
+    if (u.total_bandwidth_gbs > 0) o << "total_bandwidth_gbs = " << Num(u.total_bandwidth_gbs) << "\n";
     if (u.memory_bytes > 0) o << "memory_gib = " << Num(u.memory_bytes / kGiB) << "\n";
     o << "active_watts = " << Num(u.active_watts) << "\n";
     if (u.idle_watts > 0) o << "idle_watts = " << Num(u.idle_watts) << "\n";

@@ -58,6 +58,9 @@ struct ComputeUnit {
   std::array<double, kDTypes> peak_ops = {};
   // Memory read bandwidth one core of the unit reaches, GB/s; 0 = the memory's bandwidth.
   double core_bandwidth_gbs = 0;
+  // The most the whole unit reads from memory, GB/s, whatever its cores; 0 = no limit but the
+  // memory's. (A CPU cluster or an NPU often cannot use all of a unified memory's bandwidth.)
+  double total_bandwidth_gbs = 0;
   // Memory of the unit's own (a discrete GPU's VRAM), bytes; 0 = it uses the device's memory.
   // With its own memory, core_bandwidth_gbs is that memory's bandwidth (not capped by the device's).
   double memory_bytes = 0;

@@ -18,6 +18,7 @@ double LevelBandwidth(const DeviceProfile& device, const ComputeUnit& unit, doub
     const double unit_bw = unit.core_bandwidth_gbs > 0 ? unit.core_bandwidth_gbs * cores : device.memory_bandwidth_gbs;
     memory_bw = std::min(unit_bw, device.memory_bandwidth_gbs);
   }
+  if (unit.total_bandwidth_gbs > 0) memory_bw = std::min(memory_bw, unit.total_bandwidth_gbs);
   const std::vector<CacheLevel>& c = unit.caches;
   for (size_t i = 0; i < c.size(); ++i) {
     if (working_set_bytes > c[i].size_bytes) continue;
