@@ -7,10 +7,13 @@
 #include <fstream>
 #include <iostream>
 #include <numeric>
+#include <optional>
 #include <vector>
 
 #include "detect/autoencoder_detector.h"
+#include "energy/energy_meter.h"
 #include "nn/graph_latency.h"
+#include "plan/device_profile.h"
 #include "vigil/cli_common.h"
 
 namespace vigil::cli {
@@ -23,7 +26,45 @@ struct BenchArgs {
   int64_t warmup = 100;
   int threads = 1;
   std::string json;
+  bool energy = false;
+  double power_watts = 0;  // 0: the host profile's, else the documented default
+  energy::MeterSearch meters;
 };
+
+// Energy of the timed runs: measured when a meter exists, else modelled (time × power) and
+// labelled so, naming where the power figure came from.
+struct EnergyReport {
+  bool measured = false;
+  double joules_per_inference = 0;
+  std::string source;  // the meter, or the power figure's origin
+  std::string note;    // why nothing was measured
+};
+
+constexpr double kDefaultWattsPerCore = 3.75;  // AMD EPYC 9654: 360 W TDP / 96 cores (AMD)
+
+std::string WattsText(double w) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.3g W", w);
+  return b;
+}
+
+EnergyReport ModelledEnergy(const BenchArgs& a, double per_inference_us, const std::string& why) {
+  EnergyReport e;
+  e.note = why;
+  double watts = a.power_watts;
+  if (watts > 0) {
+    e.source = "--power-watts " + WattsText(watts);
+  } else if (auto host = plan::FindDeviceProfile("host", plan::ProfileSearchPath("")); host.ok()) {
+    const plan::ComputeUnit& cpu = host->units.front();
+    watts = cpu.active_watts * std::min(a.threads, cpu.cores) / cpu.cores;
+    e.source = "the host profile's active power (" + host->file + "), " + WattsText(watts);
+  } else {
+    watts = kDefaultWattsPerCore * a.threads;
+    e.source = "default " + WattsText(kDefaultWattsPerCore) + " per core (AMD EPYC 9654: 360 W / 96 cores)";
+  }
+  e.joules_per_inference = per_inference_us * 1e-6 * watts;
+  return e;
+}
 
 using Clock = std::chrono::steady_clock;
 
@@ -71,16 +112,40 @@ int RunBench(const BenchArgs& a) {
   const double load_to_first_score_us = Micros(t0, Clock::now());
 
   const nn::PackedNet* net = detect::AutoencoderNetwork(model->detector());
-  nn::LatencyReport r;
-  if (net != nullptr) {
-    auto measured = nn::MeasureGraphLatency(
-        *net, {.batch = a.batch, .iterations = a.iterations, .warmup = a.warmup, .threads = a.threads});
-    if (!measured.ok()) return Fail(measured.status());
-    r = *measured;
-  } else {
-    if (a.threads != 1) return Fail(Status::InvalidArgument("--threads applies to neural models (ae, conv-ae) only"));
-    r = TimeDetector(model->detector(), a);
+  if (net == nullptr && a.threads != 1) {
+    return Fail(Status::InvalidArgument("--threads applies to neural models (ae, conv-ae) only"));
   }
+  if (a.power_watts < 0) return Fail(Status::InvalidArgument("--power-watts must be positive"));
+  nn::LatencyReport r;
+  Status timed = Status::OK();
+  const auto time_it = [&] {
+    if (net != nullptr) {
+      auto measured = nn::MeasureGraphLatency(
+          *net, {.batch = a.batch, .iterations = a.iterations, .warmup = a.warmup, .threads = a.threads});
+      if (measured.ok()) r = *measured;
+      timed = measured.status();
+    } else {
+      r = TimeDetector(model->detector(), a);
+    }
+  };
+  std::optional<EnergyReport> energy;
+  if (a.energy) {
+    auto meter = energy::FindEnergyMeter(a.meters);
+    if (meter.ok()) {
+      auto reading = energy::MeasureEnergy(**meter, time_it);
+      if (!reading.ok()) return Fail(reading.status());
+      const double runs = static_cast<double>(a.warmup + a.iterations) * static_cast<double>(a.batch);
+      energy = EnergyReport{true, reading->joules / runs, (*meter)->name(), ""};
+    } else if (meter.status().code() == StatusCode::kNotFound) {
+      time_it();
+      energy = ModelledEnergy(a, r.per_inference_us, meter.status().message());
+    } else {
+      return Fail(meter.status());  // a meter that exists but cannot be read: say so, do not model
+    }
+  } else {
+    time_it();
+  }
+  if (!timed.ok()) return Fail(timed);
   const std::string detector(model->detector().name());
   const double per_inf_bytes = static_cast<double>(r.bytes_moved_per_run) / static_cast<double>(r.batch);
   const std::string dtype(model->detector().WeightType());
@@ -104,6 +169,16 @@ int RunBench(const BenchArgs& a) {
     std::printf("parameter_bytes: %zu (no tensor graph: arena and copies do not apply)\n", r.weight_bytes);
   }
   std::printf("load_to_first_score_us: %.1f\n", load_to_first_score_us);
+  if (energy) {
+    if (energy->measured) {
+      std::printf("energy_per_inference_j: %.3g (measured: %s, over warmup and timed runs)\n",
+                  energy->joules_per_inference, energy->source.c_str());
+    } else {
+      std::printf("energy_per_inference_j: %.3g (modelled, not measured: p50 time x %s)\n", energy->joules_per_inference,
+                  energy->source.c_str());
+      std::printf("energy_meter: none (%s)\n", energy->note.c_str());
+    }
+  }
 
   if (!a.json.empty()) {
     nlohmann::json j = {{"model", a.model},
@@ -120,6 +195,12 @@ int RunBench(const BenchArgs& a) {
                         {"inferences_per_s", r.inferences_per_s},
                         {"weight_bytes", r.weight_bytes},
                         {"load_to_first_score_us", load_to_first_score_us}};
+    if (energy) {
+      j["energy_per_inference_j"] = energy->joules_per_inference;
+      j["energy_kind"] = energy->measured ? "measured" : "modelled";
+      j["energy_source"] = energy->source;
+      if (!energy->measured) j["energy_meter_missing"] = energy->note;
+    }
     if (net) {
       j["network"] = net->Summary();
       j["arena_bytes"] = r.arena_bytes;
@@ -147,6 +228,11 @@ void RegisterBench(CLI::App& app, Action* run) {
   cmd->add_option("--threads", args->threads, "Split the batch over this many threads (neural models)")
       ->capture_default_str();
   cmd->add_option("--json", args->json, "Also write the results as JSON to this file");
+  cmd->add_flag("--energy", args->energy,
+                "Report joules per inference: measured with RAPL/hwmon when readable, else modelled (labelled)");
+  cmd->add_option("--power-watts", args->power_watts, "Power figure for modelled energy (default: the host profile's)");
+  cmd->add_option("--powercap-root", args->meters.powercap_root, "Where the powercap tree is")->capture_default_str();
+  cmd->add_option("--hwmon-root", args->meters.hwmon_root, "Where the hwmon tree is")->capture_default_str();
   cmd->callback([args, run] { *run = [args] { return RunBench(*args); }; });
 }
 
