@@ -1,6 +1,7 @@
 #include "plan/op_cost.h"
 
 #include <functional>
+#include <string>
 #include <numeric>
 
 namespace vigil::plan {
@@ -74,6 +75,60 @@ OpCost FloatGemvCost(std::string name, int64_t in, int64_t out, int64_t batch) {
   op.weight_bytes[0] = 4.0 * static_cast<double>(in) * static_cast<double>(out);
   op.input_bytes = 4.0 * static_cast<double>(batch) * static_cast<double>(in);
   op.output_bytes = 4.0 * static_cast<double>(batch) * static_cast<double>(out);
+  return op;
+}
+
+OpCost SelfAttentionCost(int64_t length, int64_t dim, int64_t heads, int64_t batch) {
+  OpCost op;
+  op.name = "attention(" + std::to_string(dim) + ",h" + std::to_string(heads) + ")";
+  op.kind = "dense";  // the projections dominate and run on the Dense kernel
+  op.batch = batch;
+  op.weighted = true;
+  op.out_width = static_cast<double>(dim);
+  const double b = static_cast<double>(batch), t = static_cast<double>(length), d = static_cast<double>(dim);
+  op.macs = b * (4.0 * t * d * d + 2.0 * t * t * d);
+  for (size_t i = 0; i < kDTypes; ++i) {
+    op.weight_bytes[i] = 4.0 * static_cast<double>(nn::PackedWeightBytes(static_cast<nn::WeightType>(i),
+                                                                        static_cast<size_t>(dim), static_cast<size_t>(dim)));
+  }
+  // Input, Q/K/V/O written and read back, the scores (length² per head, per sample), output.
+  op.input_bytes = 4.0 * b * (t * d + 4.0 * t * d + static_cast<double>(heads) * t * t);
+  op.output_bytes = 4.0 * b * (4.0 * t * d + t * d);
+  op.can_run = {true, true, false};
+  return op;
+}
+
+OpCost LayerNormCost(int64_t rows, int64_t dim, int64_t batch) {
+  OpCost op;
+  op.name = "layernorm(" + std::to_string(dim) + ")";
+  op.batch = batch;
+  const double n = static_cast<double>(batch) * static_cast<double>(rows) * static_cast<double>(dim);
+  op.macs = 2.0 * n;
+  op.input_bytes = 4.0 * n + 8.0 * static_cast<double>(dim);
+  op.output_bytes = 4.0 * n;
+  return op;
+}
+
+OpCost SoftmaxCost(int64_t rows, int64_t cols, int64_t batch) {
+  OpCost op;
+  op.name = "softmax(" + std::to_string(cols) + ")";
+  op.batch = batch;
+  const double n = static_cast<double>(batch) * static_cast<double>(rows) * static_cast<double>(cols);
+  op.macs = 4.0 * n;  // max, exp (a few multiply-adds), sum, scale
+  op.input_bytes = 4.0 * n;
+  op.output_bytes = 4.0 * n;
+  return op;
+}
+
+OpCost MatMulCost(int64_t m, int64_t k, int64_t n, int64_t count, int64_t batch) {
+  OpCost op;
+  op.name = "matmul(" + std::to_string(m) + "x" + std::to_string(k) + "x" + std::to_string(n) + ")";
+  op.batch = batch;
+  const double c = static_cast<double>(count) * static_cast<double>(batch);
+  const double dm = static_cast<double>(m), dk = static_cast<double>(k), dn = static_cast<double>(n);
+  op.macs = c * dm * dk * dn;
+  op.input_bytes = 4.0 * c * (dm * dk + dk * dn);
+  op.output_bytes = 4.0 * c * dm * dn;
   return op;
 }
 

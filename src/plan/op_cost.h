@@ -51,4 +51,14 @@ OpCost ReconstructionScoreCost(int64_t values, int64_t batch);
 // projection and reconstruction).
 OpCost FloatGemvCost(std::string name, int64_t in, int64_t out, int64_t batch);
 
+// Transformer ops, per run of `batch` samples (FP32 activations):
+// multi-head self-attention over [length, dim]: four dim×dim projections (weights in any dtype)
+// plus the scores and the weighted sum, 2·length²·dim multiply-adds, the scores' bytes counted;
+OpCost SelfAttentionCost(int64_t length, int64_t dim, int64_t heads, int64_t batch);
+// layer norm over rows of `dim` (gamma, beta: FP32), softmax over rows of `cols`, and a batched
+// [m, k]·[k, n] product of two activations, `count` of them per sample.
+OpCost LayerNormCost(int64_t rows, int64_t dim, int64_t batch);
+OpCost SoftmaxCost(int64_t rows, int64_t cols, int64_t batch);
+OpCost MatMulCost(int64_t m, int64_t k, int64_t n, int64_t count, int64_t batch);
+
 }  // namespace vigil::plan

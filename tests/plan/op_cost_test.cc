@@ -64,5 +64,20 @@ TEST(OpCostTest, ScoringAndGemvCosts) {
   EXPECT_EQ(g.can_run, (std::array<bool, kDTypes>{true, false, false}));
 }
 
+TEST(OpCostTest, TransformerOpsByHand) {
+  const OpCost a = SelfAttentionCost(/*length=*/16, /*dim=*/32, /*heads=*/4, /*batch=*/2);
+  EXPECT_EQ(a.macs, 2.0 * (4 * 16 * 32 * 32 + 2 * 16 * 16 * 32));
+  EXPECT_EQ(a.weight_bytes[0], 4.0 * static_cast<double>(nn::PackedWeightBytes(nn::WeightType::kF32, 32, 32)));
+  EXPECT_EQ(a.input_bytes, 4.0 * 2 * (16 * 32 + 4 * 16 * 32 + 4 * 16 * 16));
+  EXPECT_EQ(a.can_run, (std::array<bool, kDTypes>{true, true, false}));
+  const OpCost l = LayerNormCost(16, 32, 2);
+  EXPECT_EQ(l.macs, 2.0 * 2 * 16 * 32);
+  EXPECT_EQ(l.output_bytes, 4.0 * 2 * 16 * 32);
+  EXPECT_EQ(SoftmaxCost(4, 16, 1).input_bytes, 4.0 * 64);
+  const OpCost m = MatMulCost(16, 8, 16, 4, 2);
+  EXPECT_EQ(m.macs, 8.0 * 16 * 8 * 16);
+  EXPECT_EQ(m.output_bytes, 4.0 * 8 * 16 * 16);
+}
+
 }  // namespace
 }  // namespace vigil::plan

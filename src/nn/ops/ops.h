@@ -65,4 +65,29 @@ std::unique_ptr<Op> CreateAddOp();
 Result<std::unique_ptr<Op>> CreateReshapeOp(std::span<const int64_t> sample_shape);
 Result<std::unique_ptr<Op>> CreateReduceMeanSquaredErrorOp(ReduceAxes axes);
 
+// Softmax over the last dim (numerically stable, kernels/softmax.h); may run in place.
+std::unique_ptr<Op> CreateSoftmaxOp();
+// Layer normalization over the last dim of size `dim` with gamma/beta (dim floats each, or empty
+// for 1 / 0), kernels/layer_norm.h; may run in place. InvalidArgument for dim < 1, eps < 0 or
+// wrong weight sizes.
+Result<std::unique_ptr<Op>> CreateLayerNormOp(int64_t dim, std::span<const float> gamma, std::span<const float> beta,
+                                              float eps);
+// Batched matrix product of two inputs per sample: a [..., M, K] · b [..., K, N] → [..., M, N]
+// (b [..., N, K] with transpose_b), the leading dims equal. InvalidArgument at shape inference
+// when the inner dims or leading dims disagree.
+std::unique_ptr<Op> CreateMatMulOp(bool transpose_b);
+// Multi-head self-attention over a [length, dim] sample (nn/attention.h), length ≤ max_length
+// (scratch is sized at create time), optionally causal. Errors from AttentionWeights::Create.
+struct AttentionOpParams {
+  int64_t dim = 0;
+  int64_t heads = 1;
+  int64_t max_length = 0;
+  bool causal = false;
+};
+Result<std::unique_ptr<Op>> CreateSelfAttentionOp(const AttentionOpParams& params, std::span<const float> wq,
+                                                  std::span<const float> wk, std::span<const float> wv,
+                                                  std::span<const float> wo, std::span<const float> bq,
+                                                  std::span<const float> bk, std::span<const float> bv,
+                                                  std::span<const float> bo);
+
 }  // namespace vigil::nn
