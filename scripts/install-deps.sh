@@ -13,6 +13,7 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   libsqlite3-dev libmosquitto-dev mosquitto mosquitto-clients libcpp-httplib-dev libssl-dev \
   libtomlplusplus-dev sqlite3 \
   python3 python3-numpy python3-sklearn python3-onnx libopenblas0-pthread \
+  python3-dev python3-pybind11 pybind11-dev python3-pytest python3-pandas \
   > /dev/null
 # ONNX Runtime (npm onnxruntime-node, which ships libonnxruntime.so) for the output-parity test
 # and the peer benchmark; --ignore-scripts: the package's install script would try to download.
