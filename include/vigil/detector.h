@@ -40,6 +40,7 @@ enum class DetectorKind : uint32_t {
   kIForest = 3,
   kAutoencoder = 4,      // "ae": dense autoencoder
   kConvAutoencoder = 5,  // "conv-ae": 1-D convolutional autoencoder
+  kTransformerAutoencoder = 6,  // "tf-ae": transformer-encoder autoencoder over windows
 };
 
 // Reported after every training epoch of a neural detector (for progress bars).
@@ -85,6 +86,12 @@ struct DetectorOptions {
   // mirrors them with ×2 upsampling + Conv1D, so nn_frames must be a multiple of 2^layers.
   std::vector<uint32_t> conv_channels = {32, 16};
   uint32_t conv_kernel = 7;  // odd, "same" padding
+  // tf-ae: per-frame linear embedding to tf_dim, tf_blocks pre-norm encoder blocks (tf_heads
+  // attention heads, an MLP of tf_hidden), per-frame linear projection back to the channels.
+  uint32_t tf_dim = 32;
+  uint32_t tf_heads = 4;
+  uint32_t tf_blocks = 1;
+  uint32_t tf_hidden = 64;
   // Training (Adam on mean squared reconstruction error, early stopping on the last
   // nn_validation_fraction of the training rows, best epoch kept).
   uint32_t nn_epochs = 60;
@@ -138,7 +145,7 @@ class Detector {
   virtual std::string_view WeightType() const { return "f32"; }
 };
 
-// "zscore" | "pca" | "iforest" | "ae" | "conv-ae". NotFound lists the valid names.
+// "zscore" | "pca" | "iforest" | "ae" | "conv-ae" | "tf-ae". NotFound lists the valid names.
 Result<std::unique_ptr<Detector>> MakeDetector(std::string_view name, const DetectorOptions& options);
 Result<std::unique_ptr<Detector>> MakeDetector(DetectorKind kind, const DetectorOptions& options);
 // Names of all detectors, in a stable order.

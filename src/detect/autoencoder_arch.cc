@@ -70,6 +70,31 @@ Result<nn::train::NetSpec> AutoencoderSpec(DetectorKind kind, const DetectorOpti
     spec.layers.push_back(Dense(frames * channels, Activation::kNone));
     return spec;
   }
+  if (kind == DetectorKind::kTransformerAutoencoder) {
+    const auto& o = options;
+    if (o.tf_dim < 1 || o.tf_dim > 1024 || o.tf_heads < 1 || o.tf_dim % o.tf_heads != 0) {
+      return Status::InvalidArgument("tf-ae dim " + std::to_string(o.tf_dim) + " must be in 1..1024 and a multiple of heads " +
+                                     std::to_string(o.tf_heads));
+    }
+    if (o.tf_blocks < 1 || o.tf_blocks > 16) {
+      return Status::InvalidArgument("tf-ae blocks must be in 1..16, got " + std::to_string(o.tf_blocks));
+    }
+    if (o.tf_hidden < 1 || o.tf_hidden > 4096) {
+      return Status::InvalidArgument("tf-ae hidden must be in 1..4096, got " + std::to_string(o.tf_hidden));
+    }
+    if (frames > 1024) return Status::InvalidArgument("tf-ae windows are at most 1024 frames, got " + std::to_string(frames));
+    spec.input_shape = {frames, channels};
+    spec.layers.push_back(Conv(o.tf_dim, 1, 1, Activation::kNone));  // per-frame embedding
+    for (uint32_t i = 0; i < o.tf_blocks; ++i) {
+      LayerSpec block;
+      block.kind = LayerKind::kTransformerBlock;
+      block.out = o.tf_hidden;
+      block.kernel = o.tf_heads;
+      spec.layers.push_back(block);
+    }
+    spec.layers.push_back(Conv(channels, 1, 1, Activation::kNone));  // back to the channels
+    return spec;
+  }
   if (kind != DetectorKind::kConvAutoencoder) {
     return Status::InvalidArgument("detector kind " + std::to_string(static_cast<uint32_t>(kind)) +
                                    " is not an autoencoder");

@@ -9,6 +9,10 @@
 // conv-ae: input [frames, channels] → per encoder width c: Conv1D(c, k, stride 2, pad k/2, ReLU);
 //     decoder per width in reverse (the last one being the input channels): Upsample×2 →
 //     Conv1D(c, k, stride 1, pad k/2), ReLU except the linear output.
+// tf-ae: input [frames, channels] → per-frame linear embedding to tf_dim (Conv1D, kernel 1) →
+//     tf_blocks pre-norm transformer encoder blocks (tf_heads heads, MLP tf_hidden, no positional
+//     encoding: each frame is rebuilt from itself and its context) → per-frame linear back to the
+//     channels.
 #pragma once
 
 #include <cstdint>

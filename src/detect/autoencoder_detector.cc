@@ -30,7 +30,9 @@ class AutoencoderDetector final : public Detector {
   AutoencoderDetector(DetectorKind kind, DetectorOptions options) : kind_(kind), options_(std::move(options)) {}
 
   DetectorKind kind() const override { return kind_; }
-  std::string_view name() const override { return kind_ == DetectorKind::kAutoencoder ? "ae" : "conv-ae"; }
+  std::string_view name() const override {
+    return kind_ == DetectorKind::kAutoencoder ? "ae" : kind_ == DetectorKind::kConvAutoencoder ? "conv-ae" : "tf-ae";
+  }
   size_t dim() const override { return frames_ * channels_; }
 
   Status Fit(const float* x, size_t rows, size_t dim) override;
@@ -285,7 +287,7 @@ Status AutoencoderDetector::Load(core::ByteReader& r) {
                                                       std::to_string(net_.layers().size()) + " layers");
   }
   const std::vector<int64_t> expected =
-      kind_ == DetectorKind::kConvAutoencoder
+      kind_ != DetectorKind::kAutoencoder
           ? std::vector<int64_t>{frames, channels}
           : std::vector<int64_t>{static_cast<int64_t>(frames) * static_cast<int64_t>(channels)};
   if (net_.input_shape() != expected) {
@@ -383,7 +385,7 @@ Result<std::unique_ptr<Detector>> NewAutoencoderDetector(DetectorKind kind, cons
   // Architecture options are checked now (with a placeholder shape) so a bad flag fails before
   // any data is read; the real shape is checked again at Fit.
   const int64_t frames = int64_t{1} << std::min<size_t>(options.conv_channels.size(), 16);
-  if (Status s = AutoencoderSpec(kind, options, kind == DetectorKind::kConvAutoencoder ? frames : 1, 1).status();
+  if (Status s = AutoencoderSpec(kind, options, kind != DetectorKind::kAutoencoder ? frames : 1, 1).status();
       !s.ok()) {
     return s;
   }

@@ -27,7 +27,7 @@ Result<FitOptions> DefaultFitOptions(std::string_view detector) {
     o.threshold.margin = 2.0;
   } else if (detector == "iforest") {
     o.threshold.margin = 1.05;
-  } else if (detector == "ae" || detector == "conv-ae") {
+  } else if (detector == "ae" || detector == "conv-ae" || detector == "tf-ae") {
     // Reconstruct the last 16 frames of exponentially smoothed (α = 0.05), standardized
     // channels: smoothing takes the sensor noise out of what the network must reconstruct, so
     // sustained departures stand out (SKAB AUC-ROC 0.835 → 0.845). The errors of smooth inputs

@@ -97,6 +97,11 @@ ValueId GraphBuilder::AddReduceMeanSquaredError(ValueId a, ValueId b, ReduceAxes
   return AddNode(CreateReduceMeanSquaredErrorOp(axes), {a, b});
 }
 
+ValueId GraphBuilder::AddTransformerBlock(ValueId x, const TransformerBlockOpParams& params,
+                                          std::span<const float> flat_params) {
+  return AddNode(CreateTransformerBlockOp(params, flat_params), {x});
+}
+
 void GraphBuilder::MarkOutput(ValueId v) { outputs_.push_back(v); }
 
 Result<Graph> GraphBuilder::Create() && {

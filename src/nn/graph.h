@@ -89,6 +89,8 @@ class GraphBuilder {
   // [length, channels] → [length·factor, channels], each row repeated.
   ValueId AddUpsample1D(ValueId x, int64_t factor);
   ValueId AddReduceMeanSquaredError(ValueId a, ValueId b, ReduceAxes axes);
+  // A transformer encoder block on [length, dim] (ops.h CreateTransformerBlockOp; copies).
+  ValueId AddTransformerBlock(ValueId x, const TransformerBlockOpParams& params, std::span<const float> flat_params);
   void MarkOutput(ValueId v);
 
   // Validates shapes in order. The builder is consumed.

@@ -53,6 +53,13 @@ std::string ChainShapes(const std::vector<int64_t>& input_shape, const std::vect
       }
       in_features->push_back(0);
       shape = {shape[0] * l.factor, shape[1]};
+    } else if (l.kind == train::LayerKind::kTransformerBlock) {
+      if (shape.size() != 2) return where + "transformer block needs a [length, channels] input";
+      if (l.kernel < 1 || shape[1] % l.kernel != 0 || l.out < 1 || l.out > 16384 || shape[0] > 4096 ||
+          shape[1] > 4096 || l.activation != kernels::Activation::kNone) {
+        return where + "transformer block parameters out of range";
+      }
+      in_features->push_back(shape[1]);  // the block's width: its parameter count follows from it
     } else {
       return where + "unknown layer kind " + std::to_string(static_cast<uint32_t>(l.kind));
     }
@@ -64,8 +71,15 @@ std::string ChainShapes(const std::vector<int64_t>& input_shape, const std::vect
   return "";
 }
 
+// A transformer block keeps its flat FP32 parameters (BlockLayout order) whatever the type asked.
+size_t BlockBytes(const train::LayerSpec& l, int64_t width) {
+  const train::BlockSpec spec{.dim = width, .heads = l.kernel, .hidden = l.out, .ln_eps = 1e-5f};
+  return static_cast<size_t>(train::BlockLayout(spec).size) * sizeof(float);
+}
+
 size_t PackedBytes(const train::LayerSpec& l, int64_t in_features, WeightType type) {
   if (l.kind == train::LayerKind::kUpsample1D) return 0;
+  if (l.kind == train::LayerKind::kTransformerBlock) return BlockBytes(l, in_features);
   return PackedWeightBytes(type, static_cast<size_t>(in_features), static_cast<size_t>(l.out));
 }
 
@@ -102,7 +116,9 @@ Result<PackedNet> PackedNet::FromParams(const train::NetParams& params) {
   for (size_t i = 0; i < net.layers_.size(); ++i) {
     const size_t n = PackedBytes(net.layers_[i], net.in_features_[i], WeightType::kF32);
     uint8_t* dst = net.storage_.data() + offsets[i];
-    if (n > 0) {
+    if (n > 0 && params.layers[i].spec.kind == train::LayerKind::kTransformerBlock) {
+      std::memcpy(dst, params.layers[i].weights.data(), n);
+    } else if (n > 0) {
       const auto& p = params.layers[i];
       kernels::PackDense(p.weights.data(), p.bias.data(), static_cast<size_t>(net.in_features_[i]),
                          static_cast<size_t>(p.spec.out), reinterpret_cast<float*>(dst));
@@ -157,7 +173,13 @@ Result<PackedNet> PackedNet::ConvertLayers(std::span<const WeightType> types,
     const PackedWeights& from = packed_[i];
     uint8_t* dst = net.storage_.data() + offsets[i];
     size_t n = PackedBytes(layers_[i], in_features_[i], type);
-    WeightType stored = n == 0 ? WeightType::kF32 : type;
+    const bool block = layers_[i].kind == train::LayerKind::kTransformerBlock;
+    WeightType stored = n == 0 || block ? WeightType::kF32 : type;
+    if (block) {  // kept in FP32: the block's kernels have no reduced-precision form
+      std::copy(from.bytes.begin(), from.bytes.end(), dst);
+      net.packed_.push_back({stored, {dst, from.bytes.size()}});
+      continue;
+    }
     const auto in = static_cast<size_t>(in_features_[i]);
     const auto out = static_cast<size_t>(layers_[i].out);
     if (from.type == type) {
@@ -239,7 +261,7 @@ Result<PackedNet> PackedNet::Load(core::ByteReader& r) {
     train::LayerSpec l;
     uint32_t kind = 0, act = 0;
     VIGIL_RETURN_IF_ERROR(r.U32("net.layer.kind", &kind));
-    if (kind > static_cast<uint32_t>(train::LayerKind::kUpsample1D)) {
+    if (kind > static_cast<uint32_t>(train::LayerKind::kTransformerBlock)) {
       return r.Error("net.layer.kind", "layer " + std::to_string(i) + ": unknown layer kind " + std::to_string(kind));
     }
     VIGIL_RETURN_IF_ERROR(r.I64("net.layer.out", &l.out));
@@ -266,6 +288,9 @@ Result<PackedNet> PackedNet::Load(core::ByteReader& r) {
                                                     std::to_string(type));
       }
       types[i] = static_cast<WeightType>(type);
+      if (l.kind == train::LayerKind::kTransformerBlock && types[i] != WeightType::kF32) {
+        return r.Error("net.layer.weight_type", "layer " + std::to_string(i) + ": a transformer block is stored as f32");
+      }
     }
     uint64_t count_field = 0;
     VIGIL_RETURN_IF_ERROR(r.U64("net.layer.packed_count", &count_field));
@@ -317,9 +342,9 @@ std::vector<int64_t> PackedNet::OutputShape(size_t layer_count) const {
     } else if (l.kind == train::LayerKind::kConv1D) {
       const int64_t span = l.dilation * (l.kernel - 1) + 1;
       shape = {(shape[0] + 2 * l.padding - span) / l.stride + 1, l.out};
-    } else {
+    } else if (l.kind == train::LayerKind::kUpsample1D) {
       shape = {shape[0] * l.factor, shape[1]};
-    }
+    }  // a transformer block keeps its input shape
   }
   return shape;
 }
@@ -372,6 +397,12 @@ Result<Graph> PackedNet::BuildGraph(size_t layer_count) const {
         x = b.AddUpsample1D(x, l.factor);
         shape = {shape[0] * l.factor, shape[1]};
         break;
+      case train::LayerKind::kTransformerBlock: {
+        const auto* f = reinterpret_cast<const float*>(packed_[i].bytes.data());
+        x = b.AddTransformerBlock(x, {shape[1], l.kernel, l.out, shape[0], 1e-5f},
+                                  std::span<const float>(f, packed_[i].bytes.size() / sizeof(float)));
+        break;
+      }
     }
   }
   if (layer_count == layers_.size() && shape != input_shape_ && Product(shape) == Product(input_shape_)) {
@@ -421,6 +452,10 @@ std::string PackedNet::LayerSummary(size_t i, std::string_view note) const {
       break;
     case train::LayerKind::kUpsample1D:
       os << "up(" << l.factor << ")";
+      break;
+    case train::LayerKind::kTransformerBlock:
+      os << "block(h" << l.kernel << ",mlp" << l.out;
+      close();
       break;
   }
   return os.str();

@@ -15,6 +15,8 @@
 //   u32 activation, u32 weight type (nn::WeightType), u64 packed byte count, zero padding to a
 //   64-byte file offset, the packed bytes (packed_weights.h layouts; a Conv1D is packed as a
 //   Dense of kernel·in_channels inputs). Upsample1D layers carry no bytes (count 0, no padding).
+//   A TransformerBlock layer (kind 3) stores its flat FP32 parameters in BlockLayout order
+//   (nn/train/transformer_block.h), type f32 only; its graph op packs a copy at build time.
 //   Version 1 (still read) had no weight type and counted floats: all layers FP32.
 //
 // Thread-safety: immutable after creation; BuildGraph may be called from several threads.

@@ -41,8 +41,9 @@ Status ReadKernel(const toml::table& t, const std::string& file, const std::stri
   io::TomlTable r(t, file, path);
   KernelEfficiency e;
   int op = 0, dtype = -1;
-  VIGIL_RETURN_IF_ERROR(r.Choice("op", {"dense", "conv1d"}, &op));
-  e.op = op == 0 ? "dense" : "conv1d";
+  static const std::vector<std::string> kOps = {"dense", "conv1d", "block"};
+  VIGIL_RETURN_IF_ERROR(r.Choice("op", kOps, &op));
+  e.op = kOps[static_cast<size_t>(op)];
   VIGIL_RETURN_IF_ERROR(r.Choice("dtype", {"fp32", "fp16", "int8"}, &dtype));
   if (dtype < 0) return r.Missing("dtype");
   e.dtype = static_cast<nn::WeightType>(dtype);

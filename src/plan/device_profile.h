@@ -37,7 +37,7 @@ struct CacheLevel {
 
 // How close vigil's own kernels come to the unit's figures, measured by `vigil calibrate` (host
 // profiles); vendor profiles leave them out and are read as upper bounds. One entry per op kind
-// ("dense", "conv1d"), dtype and batch (0: any batch).
+// ("dense", "conv1d", "block": a transformer encoder block), dtype and batch (0: any batch).
 struct KernelEfficiency {
   std::string op = "dense";
   nn::WeightType dtype = nn::WeightType::kF32;

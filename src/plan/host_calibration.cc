@@ -209,6 +209,24 @@ Result<std::vector<KernelEfficiency>> MeasureKernels(const DeviceProfile& host) 
       out.push_back(conv);
     }
   }
+  // Transformer encoder blocks (FP32 only): 32 positions, 4 heads, an MLP twice the width.
+  for (int64_t batch : {1, 64}) {
+    KernelEfficiency block;
+    block.op = "block";
+    block.batch = batch;
+    block.bandwidth_fraction = out.front().bandwidth_fraction;
+    for (int64_t width : {16, 32, 64}) {
+      nn::train::NetSpec spec;
+      spec.input_shape = {32, width};
+      spec.layers.push_back({.kind = nn::train::LayerKind::kTransformerBlock, .out = 2 * width, .kernel = 4});
+      VIGIL_ASSIGN_OR_RETURN(nn::train::NetParams params, nn::train::InitNet(spec, 3));
+      VIGIL_ASSIGN_OR_RETURN(nn::PackedNet net, nn::PackedNet::FromParams(params));
+      VIGIL_ASSIGN_OR_RETURN(double f, compute_fraction(net, batch, nn::WeightType::kF32, batch == 1 ? 2000 : 100));
+      block.out_widths.push_back(static_cast<double>(width));
+      block.compute_fractions.push_back(f);
+    }
+    out.push_back(block);
+  }
   return out;
 }
 
@@ -367,7 +385,8 @@ std::vector<std::string> HostProfileHeader(const HostMeasurements& m, const Host
       "overhead_us: one more op in a graph (difference of 9- and 1-layer graphs of Dense 8->8).",
       "[[unit.kernel]]: vigil's kernels measured against the figures above: bandwidth_fraction from a",
       "  batch-1 Dense 512->256; compute_fraction from batch-64 Dense 256->out layers and from Conv1D",
-      "  layers over [32, 32] inputs (kernel 7) at batch 1 and 64.",
+      "  layers over [32, 32] inputs (kernel 7) and transformer blocks over 32 positions (width 16/32/64)",
+      "  at batch 1 and 64.",
       "active_watts: MODELLED, not metered: " + Fixed(o.watts_per_core, 2) +
           " W per core (AMD EPYC 9654: 360 W TDP / 96 cores, AMD product page).",
   };

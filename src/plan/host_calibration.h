@@ -60,7 +60,7 @@ struct HostMeasurements {
   // vigil's kernels against the figures above, per dtype (FP32, FP16, INT8): Dense — a batch-1
   // 512→256 layer's weight streaming from L2 and a batch-64 256→N layer's compute rate for
   // N = 8 … 256; Conv1D — a [32, 32] input, kernel 7, N = 8 … 128 output channels, at batch 1
-  // and 64.
+  // and 64; transformer blocks (FP32) over 32 positions of width 16, 32, 64, at batch 1 and 64.
   std::vector<KernelEfficiency> kernels;
   std::string date;                // UTC, ISO 8601
   std::vector<std::string> notes;  // what could not be measured and why

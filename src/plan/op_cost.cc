@@ -37,6 +37,22 @@ Result<std::vector<OpCost>> NetOpCosts(const nn::PackedNet& net, int64_t batch) 
       in_features = spec.kernel * in_shape.back();
       positions = out_shape.front();
     }
+    if (spec.kind == nn::train::LayerKind::kTransformerBlock) {
+      const nn::train::BlockSpec bs = nn::train::BlockSpecOf(spec, in_shape);
+      const OpCost attention = SelfAttentionCost(in_shape[0], bs.dim, bs.heads, batch);
+      op.kind = "block";
+      op.weighted = true;
+      op.out_width = static_cast<double>(bs.dim);
+      const double t = static_cast<double>(in_shape[0]);
+      op.macs = attention.macs + 2.0 * b * t * static_cast<double>(bs.dim) * static_cast<double>(bs.hidden);
+      const double bytes = 4.0 * static_cast<double>(nn::train::BlockLayout(bs).size);
+      op.weight_bytes = {bytes, bytes, bytes};  // kept in FP32
+      op.input_bytes = attention.input_bytes + 4.0 * b * t * static_cast<double>(bs.dim + bs.hidden);
+      op.output_bytes = attention.output_bytes + 4.0 * b * t * static_cast<double>(bs.dim + bs.hidden);
+      op.can_run = {true, false, false};
+      ops.push_back(std::move(op));
+      continue;
+    }
     if (in_features > 0) {
       op.weighted = true;
       op.out_width = static_cast<double>(spec.out);

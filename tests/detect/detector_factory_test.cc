@@ -20,7 +20,7 @@ TEST(DetectorFactoryTest, UnknownNameListsValidOnes) {
   auto det = MakeDetector("lstm", {});
   ASSERT_FALSE(det.ok());
   EXPECT_EQ(det.status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(det.status().message(), "unknown detector 'lstm' (valid: zscore, pca, iforest, ae, conv-ae)");
+  EXPECT_EQ(det.status().message(), "unknown detector 'lstm' (valid: zscore, pca, iforest, ae, conv-ae, tf-ae)");
   EXPECT_FALSE(MakeDetector(static_cast<DetectorKind>(99), {}).ok());
 }
 

@@ -57,6 +57,50 @@ TEST(PackedNetTest, GraphMatchesTheTrainingForwardPass) {
   EXPECT_EQ(net->Summary(), "[16,3] conv1d(7,k5,s2,relu) up(2) conv1d(3,k3,s1,d2,tanh) dense(48,linear)");
 }
 
+// The tf-ae shape: per-frame embedding, a transformer block, per-frame projection back.
+train::NetParams TransformerNet() {
+  train::NetSpec spec{{12, 4},
+                      {{.kind = LayerKind::kConv1D, .out = 8, .kernel = 1},
+                       {.kind = LayerKind::kTransformerBlock, .out = 16, .kernel = 2},
+                       {.kind = LayerKind::kConv1D, .out = 4, .kernel = 1}}};
+  auto p = train::InitNet(spec, 3);
+  EXPECT_TRUE(p.ok()) << p.status().message();
+  return *p;
+}
+
+TEST(PackedNetTest, TransformerBlocksRunSaveAndLoadInFp32) {
+  const train::NetParams params = TransformerNet();
+  auto net = PackedNet::FromParams(params);
+  ASSERT_TRUE(net.ok()) << net.status().message();
+  EXPECT_EQ(net->Summary(), "[12,4] conv1d(8,k1,s1,linear) block(h2,mlp16) conv1d(4,k1,s1,linear)");
+  std::vector<float> x(3 * 48);
+  train::Prng rng(8);
+  for (float& v : x) v = 2 * rng.NextFloat() - 1;
+  train::NetWorkspace ws;
+  std::span<const float> ref = train::ForwardNet(params, x.data(), 3, &ws);
+  auto g = net->BuildGraph();
+  ASSERT_TRUE(g.ok()) << g.status().message();
+  ASSERT_TRUE(g->Plan(3).ok());
+  std::vector<float> y(ref.size(), NAN);
+  ASSERT_TRUE(g->BindInput(0, x.data()).ok());
+  ASSERT_TRUE(g->BindOutput(0, y.data()).ok());
+  g->Run();
+  for (size_t i = 0; i < y.size(); ++i) ASSERT_NEAR(y[i], ref[i], 2e-5f * std::max(1.0f, std::abs(ref[i]))) << i;
+  // Save / load round trip.
+  core::ByteWriter w;
+  net->Save(w);
+  core::ByteReader r(w.bytes(), "net");
+  auto again = PackedNet::Load(r);
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_EQ(again->Summary(), net->Summary());
+  EXPECT_EQ(again->WeightBytes(), net->WeightBytes());
+  // Lower precision leaves the block in FP32 (the embedding and projection convert).
+  auto half = net->ConvertWeights(WeightType::kF16);
+  ASSERT_TRUE(half.ok()) << half.status().message();
+  EXPECT_EQ(half->layer_weight_type(0), WeightType::kF16);
+  EXPECT_EQ(half->layer_weight_type(1), WeightType::kF32);
+}
+
 TEST(PackedNetTest, SaveLoadCopiesOrBorrowsAndRejectsDamage) {
   auto net = PackedNet::FromParams(Trained());
   ASSERT_TRUE(net.ok());

@@ -64,6 +64,22 @@ TEST(OpCostTest, ScoringAndGemvCosts) {
   EXPECT_EQ(g.can_run, (std::array<bool, kDTypes>{true, false, false}));
 }
 
+TEST(OpCostTest, TransformerBlockLayerByHand) {
+  using nn::train::LayerKind;
+  const nn::PackedNet net = Net({16, 8}, {{.kind = LayerKind::kConv1D, .out = 32, .kernel = 1},
+                                          {.kind = LayerKind::kTransformerBlock, .out = 64, .kernel = 4},
+                                          {.kind = LayerKind::kConv1D, .out = 8, .kernel = 1}});
+  auto ops = NetOpCosts(net, 2);
+  ASSERT_TRUE(ops.ok());
+  const OpCost& b = (*ops)[1];
+  // Four 32×32 projections and the scores over 16 positions, plus the 32→64→32 MLP.
+  EXPECT_EQ(b.macs, 2.0 * (4 * 16 * 32 * 32 + 2 * 16 * 16 * 32) + 2.0 * 2 * 16 * 32 * 64);
+  const double params = static_cast<double>(nn::train::BlockLayout({.dim = 32, .heads = 4, .hidden = 64}).size);
+  EXPECT_EQ(b.weight_bytes[0], 4 * params);
+  EXPECT_EQ(b.can_run, (std::array<bool, kDTypes>{true, false, false}));
+  EXPECT_EQ((*ops)[0].macs, 2.0 * 16 * 32 * 8);
+}
+
 TEST(OpCostTest, TransformerOpsByHand) {
   const OpCost a = SelfAttentionCost(/*length=*/16, /*dim=*/32, /*heads=*/4, /*batch=*/2);
   EXPECT_EQ(a.macs, 2.0 * (4 * 16 * 32 * 32 + 2 * 16 * 16 * 32));

@@ -190,7 +190,7 @@ TEST_F(CliTest, UserErrorsExit2WithClearMessages) {
 
   CliRun unknown_det = Vigil("fit --detector lstm -i " + Skab("valve1/1.csv") + " -o x.vgm");
   EXPECT_EQ(unknown_det.code, 2);
-  EXPECT_NE(unknown_det.err.find("unknown detector 'lstm' (valid: zscore, pca, iforest, ae, conv-ae)"), std::string::npos);
+  EXPECT_NE(unknown_det.err.find("unknown detector 'lstm' (valid: zscore, pca, iforest, ae, conv-ae, tf-ae)"), std::string::npos);
 
   CliRun missing_file = Vigil("fit -i /nonexistent.csv -o x.vgm");
   EXPECT_EQ(missing_file.code, 2);
@@ -316,6 +316,25 @@ TEST(CliNeuralTest, AutoencodersFitScoreInspectAndBench) {
   EXPECT_NE(inspect_ae.out.find("[80] dense(32,relu) dense(8,relu) dense(32,relu) dense(80,linear)"),
             std::string::npos)
       << inspect_ae.out;
+}
+
+TEST(CliNeuralTest, TransformerAutoencoderFitsScoresAndInspects) {
+  const std::string m = ::testing::TempDir() + "/cli_tf_ae.vgm";
+  CliRun fit = Vigil("fit --detector tf-ae --tf-dim 16 --tf-heads 2 --tf-hidden 32 --epochs 4 -i " +
+                     Skab("other/1.csv") + " --train-rows 400 -o " + m);
+  ASSERT_EQ(fit.code, 0) << fit.err;
+  CliRun score = Vigil("score -m " + m + " -i " + Skab("other/1.csv"));
+  ASSERT_EQ(score.code, 0) << score.err;
+  EXPECT_EQ(Lines(score.out).size(), 1 + 745u);
+  CliRun inspect = Vigil("inspect " + m);
+  EXPECT_NE(inspect.out.find("detector: tf-ae"), std::string::npos) << inspect.out;
+  EXPECT_NE(inspect.out.find("[16,8] conv1d(16,k1,s1,linear) block(h2,mlp32) conv1d(8,k1,s1,linear)"),
+            std::string::npos)
+      << inspect.out;
+  EXPECT_EQ(Vigil("bench " + m + " --iters 20").code, 0);
+  CliRun bad = Vigil("fit --detector tf-ae --tf-dim 10 --tf-heads 4 -i " + Skab("other/1.csv") + " -o " + m);
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("tf-ae dim 10 must be in 1..1024 and a multiple of heads 4"), std::string::npos) << bad.err;
 }
 
 TEST(CliNeuralTest, QuantizeStoresFp16WeightsAndReportsTheirError) {

@@ -96,6 +96,10 @@ void AddFitFlags(CLI::App* cmd, FitFlags* f) {
                   "ae: encoder layer widths, bottleneck last (decoder mirrored), e.g. 128,128,128,128,8");
   cmd->add_option("--channels", f->channels, "conv-ae: encoder channels, each layer halving the length, e.g. 32,16");
   cmd->add_option("--kernel", f->kernel, "conv-ae: convolution kernel length (odd)");
+  cmd->add_option("--tf-dim", f->tf_dim, "tf-ae: embedding width (a multiple of --tf-heads)");
+  cmd->add_option("--tf-heads", f->tf_heads, "tf-ae: attention heads");
+  cmd->add_option("--tf-blocks", f->tf_blocks, "tf-ae: transformer encoder blocks");
+  cmd->add_option("--tf-hidden", f->tf_hidden, "tf-ae: MLP width inside each block");
   cmd->add_option("--epochs", f->epochs, "ae/conv-ae: maximum training epochs");
   cmd->add_option("--batch-size", f->batch_size, "ae/conv-ae: training mini-batch rows");
   cmd->add_option("--learning-rate", f->learning_rate, "ae/conv-ae: Adam learning rate");
@@ -154,6 +158,10 @@ Result<FitOptions> ToFitOptions(const FitFlags& f, const std::string& detector) 
     VIGIL_ASSIGN_OR_RETURN(o.detector_options.conv_channels, ParseWidths("--channels", *f.channels));
   }
   if (f.kernel) o.detector_options.conv_kernel = *f.kernel;
+  if (f.tf_dim) o.detector_options.tf_dim = *f.tf_dim;
+  if (f.tf_heads) o.detector_options.tf_heads = *f.tf_heads;
+  if (f.tf_blocks) o.detector_options.tf_blocks = *f.tf_blocks;
+  if (f.tf_hidden) o.detector_options.tf_hidden = *f.tf_hidden;
   if (f.epochs) o.detector_options.nn_epochs = *f.epochs;
   if (f.batch_size) o.detector_options.nn_batch_size = *f.batch_size;
   if (f.learning_rate) o.detector_options.nn_learning_rate = *f.learning_rate;

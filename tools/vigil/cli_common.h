@@ -43,6 +43,7 @@ struct FitFlags {
   // ae / conv-ae
   std::optional<std::string> hidden, channels;
   std::optional<uint32_t> kernel, epochs, batch_size, patience;
+  std::optional<uint32_t> tf_dim, tf_heads, tf_blocks, tf_hidden;
   std::optional<double> learning_rate;
 };
 void AddFitFlags(CLI::App* cmd, FitFlags* flags);

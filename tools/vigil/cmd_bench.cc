@@ -113,7 +113,7 @@ int RunBench(const BenchArgs& a) {
 
   const nn::PackedNet* net = detect::AutoencoderNetwork(model->detector());
   if (net == nullptr && a.threads != 1) {
-    return Fail(Status::InvalidArgument("--threads applies to neural models (ae, conv-ae) only"));
+    return Fail(Status::InvalidArgument("--threads applies to neural models (ae, conv-ae, tf-ae) only"));
   }
   if (a.power_watts < 0) return Fail(Status::InvalidArgument("--power-watts must be positive"));
   nn::LatencyReport r;

@@ -162,7 +162,7 @@ void RegisterEval(CLI::App& app, Action* run) {
   s->add_option("--train-rows", skab->train_rows, "Rows at the start of each file used for fitting")
       ->capture_default_str();
   s->add_option("--quantize", skab->quantize,
-                "Store each fitted network's weights as fp16 or int8 before scoring, calibrated on the training rows (ae, conv-ae; threshold kept)");
+                "Store each fitted network's weights as fp16 or int8 before scoring, calibrated on the training rows (ae, conv-ae, tf-ae; threshold kept)");
   s->add_option("--threads", skab->threads, "Files evaluated in parallel (0 = one per CPU; results do not change)")
       ->capture_default_str();
   AddFitFlags(s, &skab->fit);

@@ -51,7 +51,7 @@ int RunFit(const FitArgs& a) {
 void RegisterFit(CLI::App& app, Action* run) {
   auto args = std::make_shared<FitArgs>();
   CLI::App* cmd = app.add_subcommand("fit", "Fit a detector on normal data and write a model file");
-  cmd->add_option("--detector", args->fit.detector, "zscore | pca | iforest | ae | conv-ae")->capture_default_str();
+  cmd->add_option("--detector", args->fit.detector, "zscore | pca | iforest | ae | conv-ae | tf-ae")->capture_default_str();
   cmd->add_option("--input,-i", args->input, "Normal data CSV ('-' = stdin)")->required();
   cmd->add_option("--output,-o", args->output, "Model file to write (.vgm)")->required();
   cmd->add_option("--train-rows", args->train_rows, "Use only the first N rows (0 = all)");

@@ -107,7 +107,7 @@ int RunModelPlan(const PlanArgs& a, const plan::DeviceProfile& device) {
   const nn::PackedNet* net = detect::AutoencoderNetwork(model->detector());
   if (net == nullptr) {
     return Fail(Status::InvalidArgument(a.model + ": detector '" + std::string(model->detector().name()) +
-                                        "' has no layer graph to place (plan covers ae and conv-ae); time it on this "
+                                        "' has no layer graph to place (plan covers ae, conv-ae and tf-ae); time it on this "
                                         "machine with `vigil bench`"));
   }
   auto objective = plan::ParseObjective(a.objective);

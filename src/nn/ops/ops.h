@@ -84,6 +84,19 @@ struct AttentionOpParams {
   int64_t max_length = 0;
   bool causal = false;
 };
+// A pre-norm transformer encoder block (nn/train/transformer_block.h) over [length, dim]
+// samples, length ≤ max_length, from its flat FP32 parameters in BlockLayout order (copied and
+// packed: nothing borrowed). InvalidArgument for a spec the block cannot have or a parameter
+// count that does not match it.
+struct TransformerBlockOpParams {
+  int64_t dim = 0;
+  int64_t heads = 1;
+  int64_t hidden = 0;
+  int64_t max_length = 0;
+  float ln_eps = 1e-5f;
+};
+Result<std::unique_ptr<Op>> CreateTransformerBlockOp(const TransformerBlockOpParams& params,
+                                                     std::span<const float> flat_params);
 Result<std::unique_ptr<Op>> CreateSelfAttentionOp(const AttentionOpParams& params, std::span<const float> wq,
                                                   std::span<const float> wk, std::span<const float> wv,
                                                   std::span<const float> wo, std::span<const float> bq,

@@ -5,6 +5,7 @@
 
 #include "nn/ops/ops.h"
 #include "nn/train/prng.h"
+#include "nn/train/transformer_block.h"
 
 namespace vigil::nn::train {
 namespace {
@@ -38,6 +39,10 @@ int64_t FanIn(const LayerSpec& l, const std::vector<int64_t>& in_shape) {
 }
 
 }  // namespace
+
+BlockSpec BlockSpecOf(const LayerSpec& layer, const std::vector<int64_t>& in_shape) {
+  return BlockSpec{.dim = in_shape[1], .heads = layer.kernel, .hidden = layer.out, .ln_eps = 1e-5f};
+}
 
 std::string ShapeText(const std::vector<int64_t>& shape) {
   std::string s = "[";
@@ -95,11 +100,23 @@ Result<std::vector<int64_t>> LayerOutputShape(const LayerSpec& l, const std::vec
       }
       out = {in[0] * l.factor, in[1]};
       break;
+    case LayerKind::kTransformerBlock:
+      if (in.size() != 2) return Bad(index, "TransformerBlock needs a [length, channels] input, got " + ShapeText(in));
+      VIGIL_RETURN_IF_ERROR(InRange(index, "out (MLP width)", l.out, 1));
+      if (l.kernel < 1 || in[1] % l.kernel != 0) {
+        return Bad(index, "kernel (heads) = " + std::to_string(l.kernel) + " must divide the " +
+                              std::to_string(in[1]) + " channels");
+      }
+      if (l.activation != kernels::Activation::kNone) return Bad(index, "TransformerBlock takes no activation");
+      if (in[0] > 4096) return Bad(index, "TransformerBlock length " + std::to_string(in[0]) + " exceeds 4096");
+      if (in[1] > 4096 || l.out > 16384) return Bad(index, "TransformerBlock width out of range");
+      out = in;
+      break;
     default:
       return Bad(index, "unknown kind " + std::to_string(static_cast<uint32_t>(l.kind)));
   }
   if (ShapeElements(out) > kMaxDim) return Bad(index, "output " + ShapeText(out) + " is too large");
-  if (l.kind != LayerKind::kUpsample1D) {
+  if (l.kind == LayerKind::kDense || l.kind == LayerKind::kConv1D) {
     // fan_in stays below 2^50 (kernel < 3 · 2^24, channels <= 2^24); divide, never multiply.
     if (FanIn(l, in) > kMaxWeights / l.out) {
       return Bad(index, std::to_string(l.out) + " × " + std::to_string(FanIn(l, in)) + " weights exceed " +
@@ -140,8 +157,11 @@ Status ValidateNetParams(const NetParams& params) {
     VIGIL_ASSIGN_OR_RETURN(shape, LayerOutputShape(l.spec, shape, i));
     if (l.out_shape != shape)
       return Bad(i, "out_shape " + ShapeText(l.out_shape) + ", expected " + ShapeText(shape));
-    const bool has_weights = l.spec.kind != LayerKind::kUpsample1D;
-    const size_t n_w = has_weights ? static_cast<size_t>(l.spec.out * FanIn(l.spec, l.in_shape)) : 0;
+    const bool block = l.spec.kind == LayerKind::kTransformerBlock;
+    const bool has_weights = l.spec.kind == LayerKind::kDense || l.spec.kind == LayerKind::kConv1D;
+    const size_t n_w = block         ? static_cast<size_t>(BlockLayout(BlockSpecOf(l.spec, l.in_shape)).size)
+                       : has_weights ? static_cast<size_t>(l.spec.out * FanIn(l.spec, l.in_shape))
+                                     : 0;
     const size_t n_b = has_weights ? static_cast<size_t>(l.spec.out) : 0;
     if (l.weights.size() != n_w) {
       return Bad(
@@ -166,7 +186,9 @@ Result<NetParams> InitNet(const NetSpec& spec, uint64_t seed) {
     layer.in_shape = shape;
     VIGIL_ASSIGN_OR_RETURN(layer.out_shape, LayerOutputShape(layer.spec, shape, i));
     shape = layer.out_shape;
-    if (layer.spec.kind != LayerKind::kUpsample1D) {
+    if (layer.spec.kind == LayerKind::kTransformerBlock) {
+      layer.weights = InitBlock(BlockSpecOf(layer.spec, layer.in_shape), rng.Next());
+    } else if (layer.spec.kind != LayerKind::kUpsample1D) {
       const int64_t fan_in = FanIn(layer.spec, layer.in_shape);
       const int64_t fan_out =
           layer.spec.kind == LayerKind::kConv1D ? layer.spec.out * layer.spec.kernel : layer.spec.out;

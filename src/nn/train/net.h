@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "kernels/dense.h"
+#include "nn/train/transformer_block.h"
 #include "vigil/status.h"
 
 namespace vigil::nn::train {
@@ -33,6 +34,10 @@ enum class LayerKind : uint32_t {
   kDense = 0,
   kConv1D = 1,
   kUpsample1D = 2,  // nearest-neighbour repeat along the length axis
+  // A pre-norm transformer encoder block over [length, channels] (transformer_block.h): out =
+  // the MLP's hidden width, kernel = attention heads (dividing channels), activation none; its
+  // parameters are one flat vector in `weights` (BlockLayout order), `bias` empty.
+  kTransformerBlock = 3,
 };
 
 struct LayerSpec {
@@ -86,5 +91,8 @@ Status ValidateNetSpec(const NetSpec& spec);
 Status ValidateNetParams(const NetParams& params);
 
 Result<NetParams> InitNet(const NetSpec& spec, uint64_t seed);
+
+// The block of a kTransformerBlock layer on a [length, channels] input.
+BlockSpec BlockSpecOf(const LayerSpec& layer, const std::vector<int64_t>& in_shape);
 
 }  // namespace vigil::nn::train

@@ -57,6 +57,7 @@ void Prepare(const NetParams& params, size_t batch, NetWorkspace* ws) {
   Grow(&ws->col, layers);
   Grow(&ws->wt, layers);
   Grow(&ws->bias, layers);
+  Grow(&ws->block, layers);
   size_t widest = batch * Elements(params.input_shape);
   size_t scratch = 0;
   size_t w_padded = 0;
@@ -65,7 +66,8 @@ void Prepare(const NetParams& params, size_t batch, NetWorkspace* ws) {
     Grow(&ws->pre[l], batch * Elements(layer.out_shape));
     Grow(&ws->post[l], batch * Elements(layer.out_shape));
     widest = std::max(widest, batch * Elements(layer.out_shape));
-    if (layer.spec.kind == LayerKind::kUpsample1D) continue;
+    if (layer.spec.kind == LayerKind::kTransformerBlock) Grow(&ws->block[l], batch);
+    if (layer.spec.kind == LayerKind::kUpsample1D || layer.spec.kind == LayerKind::kTransformerBlock) continue;
     const ProductShape s = ShapeOf(layer, batch);
     Grow(&ws->wt[l], s.k * s.n_width);
     Grow(&ws->bias[l], s.n_width);
@@ -324,6 +326,32 @@ void DenseOrConvBackward(const NetLayerParams& layer, size_t l, const float* x, 
   }
 }
 
+// Blocks run sample by sample (transformer_block.h), keeping each sample's cache.
+void BlockLayerForward(const NetLayerParams& layer, size_t l, const float* x, size_t batch, NetWorkspace* ws,
+                       float* y) {
+  const BlockSpec spec = BlockSpecOf(layer.spec, layer.in_shape);
+  const int64_t length = layer.in_shape[0];
+  const size_t per = Elements(layer.in_shape);
+  for (size_t b = 0; b < batch; ++b) {
+    BlockForward(spec, length, layer.weights.data(), x + b * per, y + b * per, &ws->block[l][b]);
+  }
+}
+
+void BlockLayerBackward(const NetLayerParams& layer, size_t l, const float* x, const float* delta, size_t batch,
+                        NetWorkspace* ws, std::vector<float>* dw, std::vector<float>* db, float* dx) {
+  const BlockSpec spec = BlockSpecOf(layer.spec, layer.in_shape);
+  const int64_t length = layer.in_shape[0];
+  const size_t per = Elements(layer.in_shape);
+  dw->assign(layer.weights.size(), 0.0f);
+  db->clear();
+  std::vector<float> sink;
+  if (dx == nullptr) sink.resize(per);
+  for (size_t b = 0; b < batch; ++b) {
+    BlockBackward(spec, length, layer.weights.data(), x + b * per, ws->block[l][b], delta + b * per,
+                  dx != nullptr ? dx + b * per : sink.data(), dw->data());
+  }
+}
+
 }  // namespace
 
 std::span<const float> ForwardNet(const NetParams& params, const float* x, size_t batch, NetWorkspace* ws) {
@@ -337,6 +365,8 @@ std::span<const float> ForwardNet(const NetParams& params, const float* x, size_
     float* a = ws->post[l].data();
     if (layer.spec.kind == LayerKind::kUpsample1D) {
       UpsampleForward(layer, input, batch, z);
+    } else if (layer.spec.kind == LayerKind::kTransformerBlock) {
+      BlockLayerForward(layer, l, input, batch, ws, z);
     } else {
       DenseOrConvForward(layer, l, input, batch, ws, z);
     }
@@ -371,6 +401,8 @@ double NetMseLossAndGradients(const NetParams& params, const float* x, const flo
       grads->weights[l].clear();
       grads->bias[l].clear();
       if (delta_prev != nullptr) UpsampleBackward(layer, delta, batch, delta_prev);
+    } else if (layer.spec.kind == LayerKind::kTransformerBlock) {
+      BlockLayerBackward(layer, l, input, delta, batch, ws, &grads->weights[l], &grads->bias[l], delta_prev);
     } else {
       DenseOrConvBackward(layer, l, input, delta, batch, ws, &grads->weights[l], &grads->bias[l], delta_prev);
     }

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "nn/train/net.h"
+#include "nn/train/transformer_block.h"
 
 namespace vigil::nn::train {
 
@@ -39,6 +40,8 @@ struct NetWorkspace {
   std::vector<float> w_padded;           // out × GemmWidth(fan_in) weights for the input gradient
   std::vector<float> scratch;            // product output when a width is padded
   std::vector<float> delta, delta_prev;  // dL/d(layer output), dL/d(layer input)
+  // Per TransformerBlock layer and sample: what its backward pass needs.
+  std::vector<std::vector<BlockCache<float>>> block;
 };
 
 // Runs the network on `batch` samples of x; returns the output (batch × output elements),

@@ -47,6 +47,11 @@ Result<Graph> BuildNetGraph(const NetParams& params, const NetGraphOptions& opti
         v = b.AddUpsample1D(v, l.spec.factor);
         if (l.spec.activation != kernels::Activation::kNone) v = b.AddActivation(v, l.spec.activation);
         break;
+      case LayerKind::kTransformerBlock: {
+        const BlockSpec s = BlockSpecOf(l.spec, l.in_shape);
+        v = b.AddTransformerBlock(v, {s.dim, s.heads, s.hidden, l.in_shape[0], s.ln_eps}, l.weights);
+        break;
+      }
     }
   }
   if (options.reconstruction_error) {

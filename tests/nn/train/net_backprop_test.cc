@@ -248,3 +248,64 @@ INSTANTIATE_TEST_SUITE_P(Nets, NetBackpropTest, ::testing::ValuesIn(Cases()),
 
 }  // namespace
 }  // namespace vigil::nn::train
+
+namespace vigil::nn::train {
+namespace {
+
+// A net with a transformer block: the wiring of the block into the net's passes (the block's
+// own math is checked in double in transformer_block_test.cc). Float central differences on a
+// sample of parameters, loose tolerance.
+TEST(NetBackpropBlockTest, GradientsThroughABlockMatchCentralDifferences) {
+  NetSpec spec{{6, 3},
+               {{.kind = LayerKind::kConv1D, .out = 8, .kernel = 1},
+                {.kind = LayerKind::kTransformerBlock, .out = 12, .kernel = 2},
+                {.kind = LayerKind::kConv1D, .out = 3, .kernel = 1}}};
+  auto p = InitNet(spec, 4);
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  constexpr size_t kBatch = 2;
+  std::vector<float> x(kBatch * 18), target(kBatch * 18);
+  for (size_t i = 0; i < x.size(); ++i) {
+    x[i] = std::sin(0.7f * static_cast<float>(i));
+    target[i] = 0.5f * std::cos(0.3f * static_cast<float>(i));
+  }
+  NetWorkspace ws;
+  NetGradients g;
+  NetMseLossAndGradients(*p, x.data(), target.data(), kBatch, &ws, &g);
+  ASSERT_EQ(g.weights[1].size(), p->layers[1].weights.size());
+  EXPECT_TRUE(g.bias[1].empty());
+  for (size_t layer : {size_t{0}, size_t{1}, size_t{2}}) {
+    auto& w = p->layers[layer].weights;
+    for (size_t i = 0; i < w.size(); i += std::max<size_t>(1, w.size() / 17)) {
+      const float keep = w[i];
+      const float h = 5e-4f;
+      w[i] = keep + h;
+      const double up = NetMseLoss(*p, x.data(), target.data(), kBatch, &ws);
+      w[i] = keep - h;
+      const double down = NetMseLoss(*p, x.data(), target.data(), kBatch, &ws);
+      w[i] = keep;
+      const double fd = (up - down) / (2 * h);
+      EXPECT_NEAR(g.weights[layer][i], fd, 2e-3 + 5e-2 * std::fabs(fd)) << "layer " << layer << " weight " << i;
+    }
+  }
+}
+
+TEST(NetBackpropBlockTest, BlockLayersAreValidated) {
+  const auto shape = [](LayerSpec l) { return LayerOutputShape(l, {6, 8}, 1); };
+  EXPECT_EQ(shape({.kind = LayerKind::kTransformerBlock, .out = 4, .kernel = 2}).value(), (std::vector<int64_t>{6, 8}));
+  EXPECT_NE(shape({.kind = LayerKind::kTransformerBlock, .out = 4, .kernel = 3}).status().message().find(
+                "kernel (heads) = 3 must divide the 8 channels"),
+            std::string::npos);
+  EXPECT_FALSE(shape({.kind = LayerKind::kTransformerBlock, .out = 4, .kernel = 2,
+                      .activation = kernels::Activation::kRelu})
+                   .ok());
+  EXPECT_FALSE(LayerOutputShape({.kind = LayerKind::kTransformerBlock, .out = 4, .kernel = 2}, {48}, 0).ok());
+  NetSpec spec{{6, 8}, {{.kind = LayerKind::kTransformerBlock, .out = 4, .kernel = 2}}};
+  auto p = InitNet(spec, 1);
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(static_cast<int64_t>(p->layers[0].weights.size()), BlockLayout(BlockSpecOf(spec.layers[0], {6, 8})).size);
+  p->layers[0].weights.pop_back();
+  EXPECT_NE(ValidateNetParams(*p).message().find("weights has"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vigil::nn::train
