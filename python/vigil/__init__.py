@@ -65,7 +65,7 @@ def _rows(X, channels=None, missing="raise"):
 class Detector:
     """An anomaly detector fitted on normal data only.
 
-    kind: one of vigil.detectors() ("zscore", "pca", "iforest", "ae", "conv-ae").
+    kind: one of vigil.detectors() ("zscore", "pca", "iforest", "ae", "conv-ae", "tf-ae").
     options: the CLI's fit options by name, e.g. window=16, threshold="pot", risk=1e-3,
     quantile=0.995, smooth=5, min_run=3, seed=1, hidden=[64, 16], epochs=30.
     """

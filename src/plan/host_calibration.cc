@@ -176,6 +176,17 @@ Result<std::vector<KernelEfficiency>> MeasureKernels(const DeviceProfile& host) 
     VIGIL_ASSIGN_OR_RETURN(double us, LayerUs(net, batch, iterations));
     return std::clamp(ideal_us / std::max(us - cpu.overhead_us, 1e-3), 0.001, 1.0);
   };
+  // One compute fraction per output width, each measured on the net make(width) at e's batch.
+  const auto fill = [&](KernelEfficiency* e, std::initializer_list<int64_t> widths, int64_t iterations,
+                        const auto& make) -> Status {
+    for (int64_t width : widths) {
+      VIGIL_ASSIGN_OR_RETURN(nn::PackedNet net, make(width));
+      VIGIL_ASSIGN_OR_RETURN(double f, compute_fraction(net, e->batch == 0 ? 64 : e->batch, e->dtype, iterations));
+      e->out_widths.push_back(static_cast<double>(width));
+      e->compute_fractions.push_back(f);
+    }
+    return Status::OK();
+  };
   for (size_t t = 0; t < kDTypes; ++t) {
     const auto type = static_cast<nn::WeightType>(t);
     KernelEfficiency dense;
@@ -187,12 +198,8 @@ Result<std::vector<KernelEfficiency>> MeasureKernels(const DeviceProfile& host) 
       VIGIL_ASSIGN_OR_RETURN(double us, LayerUs(net, 1, 4000));
       dense.bandwidth_fraction = std::clamp(ideal.memory_us / std::max(us - cpu.overhead_us, 1e-3), 0.001, 1.0);
     }
-    for (int64_t width : {8, 16, 32, 64, 128, 256}) {
-      VIGIL_ASSIGN_OR_RETURN(nn::PackedNet net, OneLayerNet(false, 256, width, type));
-      VIGIL_ASSIGN_OR_RETURN(double f, compute_fraction(net, 64, type, 600));
-      dense.out_widths.push_back(static_cast<double>(width));
-      dense.compute_fractions.push_back(f);
-    }
+    VIGIL_RETURN_IF_ERROR(fill(&dense, {8, 16, 32, 64, 128, 256}, 600,
+                               [&](int64_t w) { return OneLayerNet(false, 256, w, type); }));
     out.push_back(dense);
     for (int64_t batch : {1, 64}) {
       KernelEfficiency conv;
@@ -200,12 +207,8 @@ Result<std::vector<KernelEfficiency>> MeasureKernels(const DeviceProfile& host) 
       conv.dtype = type;
       conv.batch = batch;
       conv.bandwidth_fraction = dense.bandwidth_fraction;
-      for (int64_t width : {8, 16, 32, 64, 128}) {
-        VIGIL_ASSIGN_OR_RETURN(nn::PackedNet net, OneLayerNet(true, 32, width, type));
-        VIGIL_ASSIGN_OR_RETURN(double f, compute_fraction(net, batch, type, batch == 1 ? 3000 : 300));
-        conv.out_widths.push_back(static_cast<double>(width));
-        conv.compute_fractions.push_back(f);
-      }
+      VIGIL_RETURN_IF_ERROR(fill(&conv, {8, 16, 32, 64, 128}, batch == 1 ? 3000 : 300,
+                                 [&](int64_t w) { return OneLayerNet(true, 32, w, type); }));
       out.push_back(conv);
     }
   }
@@ -215,16 +218,13 @@ Result<std::vector<KernelEfficiency>> MeasureKernels(const DeviceProfile& host) 
     block.op = "block";
     block.batch = batch;
     block.bandwidth_fraction = out.front().bandwidth_fraction;
-    for (int64_t width : {16, 32, 64}) {
+    VIGIL_RETURN_IF_ERROR(fill(&block, {16, 32, 64}, batch == 1 ? 2000 : 100, [](int64_t w) -> Result<nn::PackedNet> {
       nn::train::NetSpec spec;
-      spec.input_shape = {32, width};
-      spec.layers.push_back({.kind = nn::train::LayerKind::kTransformerBlock, .out = 2 * width, .kernel = 4});
+      spec.input_shape = {32, w};
+      spec.layers.push_back({.kind = nn::train::LayerKind::kTransformerBlock, .out = 2 * w, .kernel = 4});
       VIGIL_ASSIGN_OR_RETURN(nn::train::NetParams params, nn::train::InitNet(spec, 3));
-      VIGIL_ASSIGN_OR_RETURN(nn::PackedNet net, nn::PackedNet::FromParams(params));
-      VIGIL_ASSIGN_OR_RETURN(double f, compute_fraction(net, batch, nn::WeightType::kF32, batch == 1 ? 2000 : 100));
-      block.out_widths.push_back(static_cast<double>(width));
-      block.compute_fractions.push_back(f);
-    }
+      return nn::PackedNet::FromParams(params);
+    }));
     out.push_back(block);
   }
   return out;
