@@ -11,7 +11,7 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   libgtest-dev libgmock-dev libbenchmark-dev \
   clang-14 libclang-rt-14-dev \
   libsqlite3-dev libmosquitto-dev mosquitto mosquitto-clients libcpp-httplib-dev libssl-dev \
-  libtomlplusplus-dev sqlite3 \
+  libtomlplusplus-dev sqlite3 libonnx-dev libprotobuf-dev protobuf-compiler \
   python3 python3-numpy python3-sklearn python3-onnx libopenblas0-pthread \
   python3-dev python3-pybind11 pybind11-dev python3-pytest python3-pandas \
   > /dev/null

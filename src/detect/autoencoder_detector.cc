@@ -47,6 +47,7 @@ class AutoencoderDetector final : public Detector {
   std::string_view WeightType() const override { return nn::WeightTypeName(net_.weight_type()); }
 
   const nn::PackedNet& net() const { return net_; }
+  AutoencoderScaling scaling() const { return {frames_, channels_, mean_, inv_scale_}; }
 
  private:
   // Builds and plans both graphs and sizes the scratch buffers.
@@ -390,6 +391,13 @@ Result<std::unique_ptr<Detector>> NewAutoencoderDetector(DetectorKind kind, cons
     return s;
   }
   return std::unique_ptr<Detector>(new AutoencoderDetector(kind, options));
+}
+
+bool GetAutoencoderScaling(const Detector& detector, AutoencoderScaling* out) {
+  const auto* ae = dynamic_cast<const AutoencoderDetector*>(&detector);
+  if (ae == nullptr) return false;
+  *out = ae->scaling();
+  return true;
 }
 
 const nn::PackedNet* AutoencoderNetwork(const Detector& detector) {

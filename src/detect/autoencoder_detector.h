@@ -27,4 +27,13 @@ Result<std::unique_ptr<Detector>> NewAutoencoderDetector(DetectorKind kind, cons
 // (vigil bench uses it to build and time graphs of its own).
 const nn::PackedNet* AutoencoderNetwork(const Detector& detector);
 
+// The standardization in front of that network: frames per row, channels, and per channel the
+// mean and 1 / standard deviation (an input value v of channel c enters as (v − mean) · inv).
+// False for other detectors.
+struct AutoencoderScaling {
+  size_t frames = 0, channels = 0;
+  std::vector<float> mean, inv_scale;
+};
+bool GetAutoencoderScaling(const Detector& detector, AutoencoderScaling* out);
+
 }  // namespace vigil::detect

@@ -82,6 +82,8 @@ class PackedNet {
   WeightType weight_type() const;
   // Per layer (weightless layers: FP32).
   WeightType layer_weight_type(size_t layer) const { return packed_[layer].type; }
+  // A layer's stored weights (packed_weights.h layouts; empty for Upsample1D).
+  const PackedWeights& layer_packed(size_t layer) const { return packed_[layer]; }
 
   const std::vector<int64_t>& input_shape() const { return input_shape_; }
   const std::vector<train::LayerSpec>& layers() const { return layers_; }

@@ -97,5 +97,6 @@ void RegisterEvents(CLI::App& app, Action* run);
 void RegisterServe(CLI::App& app, Action* run);
 void RegisterPlan(CLI::App& app, Action* run);
 void RegisterCalibrate(CLI::App& app, Action* run);
+void RegisterExport(CLI::App& app, Action* run);
 
 }  // namespace vigil::cli

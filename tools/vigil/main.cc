@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   RegisterServe(app, &run);
   RegisterPlan(app, &run);
   RegisterCalibrate(app, &run);
+  RegisterExport(app, &run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -12,6 +12,8 @@
 //   node ort_peer.mjs MODEL.onnx INPUT.bin --dump OUT.bin --batch B
 //       runs the first B rows once and writes the outputs as raw little-endian float32
 //       (the output-parity test, tests/nn/ort_parity_test.cc).
+//   --output NAME   with --dump: write that output (any shape) instead of the first one
+//       (vigil export's models have `score` [N] and `channel_error` [N, channels]).
 //   --optimization LEVEL   graph optimization level (default "all", as timed); "disabled" runs
 //       the QDQ nodes literally in float, the model's reference semantics, which the parity test
 //       uses to tell the model's numbers from those of the fused integer kernels.
@@ -29,8 +31,8 @@ function usage(message) {
 
 const [modelPath, inputPath, ...rest] = process.argv.slice(2);
 if (!modelPath || !inputPath) usage('MODEL and INPUT are required');
-const opt = { 'iters-b1': 2000, 'iters-b64': 200, reps: 5, dump: '', batch: 1, optimization: 'all' };
-const stringFlags = ['dump', 'optimization'];
+const opt = { 'iters-b1': 2000, 'iters-b64': 200, reps: 5, dump: '', batch: 1, optimization: 'all', output: '' };
+const stringFlags = ['dump', 'optimization', 'output'];
 for (let i = 0; i < rest.length; i += 2) {
   const key = rest[i].replace(/^--/, '');
   if (!(key in opt) || i + 1 >= rest.length) usage(`bad flag ${rest[i]}`);
@@ -66,6 +68,15 @@ function feedsFor(batch) {
   const x = new ort.Tensor('float32', rows.slice(0, batch * inWidth), [batch, inWidth]);
   const y = new ort.Tensor('float32', new Float32Array(batch * outWidth), [batch, outWidth]);
   return { feeds: { [inName]: x }, fetches: { [outName]: y }, y };
+}
+
+if (opt.dump && opt.output) {
+  const { feeds } = feedsFor(opt.batch);
+  const results = await session.run(feeds);
+  const t = results[opt.output];
+  if (!t) usage(`the model has no output '${opt.output}' (outputs: ${session.outputNames.join(', ')})`);
+  writeFileSync(opt.dump, Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+  process.exit(0);
 }
 
 if (opt.dump) {

@@ -1,0 +1,255 @@
+#include "export/onnx_export.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <string>
+#include <vector>
+
+#include "detect/autoencoder_detector.h"
+#include "kernels/dense.h"
+#include "nn/packed_net.h"
+#include "vigil/threshold.h"
+
+namespace vigil::exporter {
+namespace {
+
+constexpr int64_t kOpset = 13;
+
+// Builds the graph node by node, naming values v0, v1, ...
+class GraphWriter {
+ public:
+  explicit GraphWriter(onnx::GraphProto* g) : g_(g) {}
+
+  std::string Fresh() { return "v" + std::to_string(next_++); }
+
+  std::string Initializer(const std::string& name, const std::vector<int64_t>& dims, const std::vector<float>& values) {
+    onnx::TensorProto* t = g_->add_initializer();
+    t->set_name(name);
+    t->set_data_type(onnx::TensorProto::FLOAT);
+    for (int64_t d : dims) t->add_dims(d);
+    for (float v : values) t->add_float_data(v);
+    return name;
+  }
+  std::string Ints(const std::string& name, const std::vector<int64_t>& values) {
+    onnx::TensorProto* t = g_->add_initializer();
+    t->set_name(name);
+    t->set_data_type(onnx::TensorProto::INT64);
+    t->add_dims(static_cast<int64_t>(values.size()));
+    for (int64_t v : values) t->add_int64_data(v);
+    return name;
+  }
+
+  onnx::NodeProto* Node(const std::string& op, const std::vector<std::string>& inputs, const std::string& output) {
+    onnx::NodeProto* n = g_->add_node();
+    n->set_op_type(op);
+    n->set_name(op + "_" + std::to_string(g_->node_size()));
+    for (const std::string& i : inputs) n->add_input(i);
+    n->add_output(output);
+    return n;
+  }
+  std::string Op(const std::string& op, const std::vector<std::string>& inputs) {
+    const std::string out = Fresh();
+    Node(op, inputs, out);
+    return out;
+  }
+
+  static void Attr(onnx::NodeProto* n, const std::string& name, int64_t v) {
+    onnx::AttributeProto* a = n->add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::INT);
+    a->set_i(v);
+  }
+  static void Attr(onnx::NodeProto* n, const std::string& name, const std::vector<int64_t>& v) {
+    onnx::AttributeProto* a = n->add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::INTS);
+    for (int64_t x : v) a->add_ints(x);
+  }
+  static void Attr(onnx::NodeProto* n, const std::string& name, const std::string& v) {
+    onnx::AttributeProto* a = n->add_attribute();
+    a->set_name(name);
+    a->set_type(onnx::AttributeProto::STRING);
+    a->set_s(v);
+  }
+
+  // Input or output value info: float, [N, dims...] with a symbolic batch.
+  static void Declare(onnx::ValueInfoProto* v, const std::string& name, const std::vector<int64_t>& dims) {
+    v->set_name(name);
+    onnx::TypeProto_Tensor* t = v->mutable_type()->mutable_tensor_type();
+    t->set_elem_type(onnx::TensorProto::FLOAT);
+    t->mutable_shape()->add_dim()->set_dim_param("N");
+    for (int64_t d : dims) t->mutable_shape()->add_dim()->set_dim_value(d);
+  }
+
+ private:
+  onnx::GraphProto* g_;
+  int next_ = 0;
+};
+
+void Metadata(onnx::ModelProto* m, const std::string& key, const std::string& value) {
+  onnx::StringStringEntryProto* e = m->add_metadata_props();
+  e->set_key(key);
+  e->set_value(value);
+}
+
+}  // namespace
+
+Result<std::string> ExportOnnx(const Model& model) {
+  const Detector& det = model.detector();
+  const nn::PackedNet* net = detect::AutoencoderNetwork(det);
+  detect::AutoencoderScaling scaling;
+  if (net == nullptr || !detect::GetAutoencoderScaling(det, &scaling)) {
+    return Status::InvalidArgument("ONNX export covers the neural detectors (ae, conv-ae); '" +
+                                   std::string(det.name()) + "' has no network");
+  }
+  const auto& layers = net->layers();
+  for (size_t i = 0; i < layers.size(); ++i) {
+    if (layers[i].kind == nn::train::LayerKind::kTransformerBlock) {
+      return Status::InvalidArgument("ONNX export of transformer blocks (tf-ae) is not implemented yet (layer " +
+                                     std::to_string(i) + ")");
+    }
+    if (net->layer_weight_type(i) != nn::WeightType::kF32) {
+      return Status::InvalidArgument(std::string("layer ") + std::to_string(i) + " holds " +
+                                     nn::WeightTypeName(net->layer_weight_type(i)) +
+                                     " weights: export the FP32 model (ONNX export writes FP32)");
+    }
+  }
+  const int64_t frames = static_cast<int64_t>(scaling.frames), channels = static_cast<int64_t>(scaling.channels);
+  const int64_t features = frames * channels;
+
+  onnx::ModelProto m;
+  m.set_ir_version(7);
+  m.set_producer_name("vigil");
+  m.set_model_version(1);
+  onnx::OperatorSetIdProto* opset = m.add_opset_import();
+  opset->set_domain("");
+  opset->set_version(kOpset);
+  onnx::GraphProto* g = m.mutable_graph();
+  g->set_name(std::string("vigil_") + std::string(det.name()));
+  GraphWriter w(g);
+  GraphWriter::Declare(g->add_input(), "input", {features});
+
+  // Standardization, per channel repeated over the frames of a row.
+  std::vector<float> mean(static_cast<size_t>(features)), inv(static_cast<size_t>(features));
+  for (int64_t i = 0; i < features; ++i) {
+    mean[static_cast<size_t>(i)] = scaling.mean[static_cast<size_t>(i % channels)];
+    inv[static_cast<size_t>(i)] = scaling.inv_scale[static_cast<size_t>(i % channels)];
+  }
+  const std::string z = w.Op("Mul", {w.Op("Sub", {"input", w.Initializer("mean", {features}, mean)}),
+                                     w.Initializer("inv_scale", {features}, inv)});
+
+  // The network. Flat [N, features] for Dense; [N, channels, length] for Conv / Resize.
+  std::string v = z;
+  std::vector<int64_t> shape = net->input_shape();
+  bool channels_first = false;  // v is [N, C, L] (else the sample shape, row-major)
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const nn::train::LayerSpec& l = layers[i];
+    const std::vector<int64_t> out_shape = net->OutputShape(i + 1);
+    const int64_t in = l.kind == nn::train::LayerKind::kConv1D ? l.kernel * shape[1]
+                                                                : (shape.size() == 1 ? shape[0] : shape[0] * shape[1]);
+    std::vector<float> wts, bias;
+    if (l.kind != nn::train::LayerKind::kUpsample1D) {
+      wts.resize(static_cast<size_t>(in * l.out));
+      bias.resize(static_cast<size_t>(l.out));
+      kernels::UnpackDense(reinterpret_cast<const float*>(net->layer_packed(i).bytes.data()), static_cast<size_t>(in),
+                           static_cast<size_t>(l.out), wts.data(), bias.data());
+    }
+    const std::string p = "layer" + std::to_string(i);
+    if (l.kind == nn::train::LayerKind::kDense) {
+      if (channels_first) {  // back to [N, L, C] order, then flat
+        v = w.Op("Transpose", {v});
+        GraphWriter::Attr(g->mutable_node(g->node_size() - 1), "perm", std::vector<int64_t>{0, 2, 1});
+        channels_first = false;
+      }
+      v = w.Op("Reshape", {v, w.Ints(p + "_flat", {-1, in})});
+      onnx::NodeProto* gemm = w.Node("Gemm", {v, w.Initializer(p + "_W", {l.out, in}, wts), w.Initializer(p + "_b", {l.out}, bias)},
+                                     w.Fresh());
+      GraphWriter::Attr(gemm, "transB", int64_t{1});
+      v = gemm->output(0);
+    } else {
+      if (!channels_first) {  // [N, L, C] → [N, C, L]
+        v = w.Op("Reshape", {v, w.Ints(p + "_lc", {-1, shape[0], shape[1]})});
+        v = w.Op("Transpose", {v});
+        GraphWriter::Attr(g->mutable_node(g->node_size() - 1), "perm", std::vector<int64_t>{0, 2, 1});
+        channels_first = true;
+      }
+      if (l.kind == nn::train::LayerKind::kConv1D) {
+        // vigil: [out, kernel, in_channels]; ONNX Conv: [out, in_channels, kernel].
+        std::vector<float> conv(wts.size());
+        const int64_t cin = shape[1];
+        for (int64_t o = 0; o < l.out; ++o) {
+          for (int64_t k = 0; k < l.kernel; ++k) {
+            for (int64_t c = 0; c < cin; ++c) {
+              conv[static_cast<size_t>((o * cin + c) * l.kernel + k)] = wts[static_cast<size_t>((o * l.kernel + k) * cin + c)];
+            }
+          }
+        }
+        onnx::NodeProto* n = w.Node("Conv", {v, w.Initializer(p + "_W", {l.out, cin, l.kernel}, conv),
+                                             w.Initializer(p + "_b", {l.out}, bias)},
+                                    w.Fresh());
+        GraphWriter::Attr(n, "kernel_shape", std::vector<int64_t>{l.kernel});
+        GraphWriter::Attr(n, "strides", std::vector<int64_t>{l.stride});
+        GraphWriter::Attr(n, "pads", std::vector<int64_t>{l.padding, l.padding});
+        GraphWriter::Attr(n, "dilations", std::vector<int64_t>{l.dilation});
+        v = n->output(0);
+      } else {
+        onnx::NodeProto* n = w.Node("Resize", {v, "", w.Initializer(p + "_scales", {3}, {1.0f, 1.0f, static_cast<float>(l.factor)})},
+                                    w.Fresh());
+        GraphWriter::Attr(n, "mode", std::string("nearest"));
+        GraphWriter::Attr(n, "nearest_mode", std::string("floor"));
+        GraphWriter::Attr(n, "coordinate_transformation_mode", std::string("asymmetric"));
+        v = n->output(0);
+      }
+    }
+    switch (l.activation) {
+      case kernels::Activation::kNone: break;
+      case kernels::Activation::kRelu: v = w.Op("Relu", {v}); break;
+      case kernels::Activation::kTanh: v = w.Op("Tanh", {v}); break;
+      case kernels::Activation::kSigmoid: v = w.Op("Sigmoid", {v}); break;
+      case kernels::Activation::kLeakyRelu: {
+        onnx::NodeProto* n = w.Node("LeakyRelu", {v}, w.Fresh());
+        onnx::AttributeProto* a = n->add_attribute();
+        a->set_name("alpha");
+        a->set_type(onnx::AttributeProto::FLOAT);
+        a->set_f(0.01f);
+        v = n->output(0);
+        break;
+      }
+      default:
+        return Status::InvalidArgument("layer " + std::to_string(i) + ": activation " +
+                                       std::to_string(static_cast<uint32_t>(l.activation)) + " has no ONNX export yet");
+    }
+    shape = out_shape;
+  }
+  if (channels_first) {
+    v = w.Op("Transpose", {v});
+    GraphWriter::Attr(g->mutable_node(g->node_size() - 1), "perm", std::vector<int64_t>{0, 2, 1});
+  }
+  const std::string reconstruction = w.Op("Reshape", {v, w.Ints("flat", {-1, features})});
+
+  // Squared error, per channel over the frames, and overall.
+  const std::string d = w.Op("Sub", {z, reconstruction});
+  const std::string sq = w.Op("Mul", {d, d});
+  const std::string per_frame = w.Op("Reshape", {sq, w.Ints("frames_channels", {-1, frames, channels})});
+  onnx::NodeProto* ce = w.Node("ReduceMean", {per_frame}, "channel_error");
+  GraphWriter::Attr(ce, "axes", std::vector<int64_t>{1});
+  GraphWriter::Attr(ce, "keepdims", int64_t{0});
+  onnx::NodeProto* score = w.Node("ReduceMean", {sq}, "score");
+  GraphWriter::Attr(score, "axes", std::vector<int64_t>{1});
+  GraphWriter::Attr(score, "keepdims", int64_t{0});
+  GraphWriter::Declare(g->add_output(), "score", {});
+  GraphWriter::Declare(g->add_output(), "channel_error", {channels});
+
+  Metadata(&m, "vigil.detector", std::string(det.name()));
+  std::string names;
+  for (const std::string& n : model.schema().names()) names += (names.empty() ? "" : ",") + n;
+  Metadata(&m, "vigil.channels", names);
+  Metadata(&m, "vigil.frames", std::to_string(frames));
+  Metadata(&m, "vigil.threshold", std::to_string(model.threshold().value()));
+  Metadata(&m, "vigil.features", "detector input rows: frames x channels, frame-major (vigil's window features)");
+  std::string bytes;
+  if (!m.SerializeToString(&bytes)) return Status::IOError("ONNX: could not serialize the model");
+  return bytes;
+}
+
+}  // namespace vigil::exporter
