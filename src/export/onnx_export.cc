@@ -2,12 +2,14 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
 #include "detect/autoencoder_detector.h"
 #include "kernels/dense.h"
 #include "nn/packed_net.h"
+#include "nn/train/transformer_block.h"
 #include "vigil/threshold.h"
 
 namespace vigil::exporter {
@@ -92,6 +94,62 @@ void Metadata(onnx::ModelProto* m, const std::string& key, const std::string& va
   e->set_value(value);
 }
 
+// x [N, L, D] → layer norm over D with γ, β (opset 13 has no LayerNormalization: composed).
+std::string LayerNorm(GraphWriter& w, onnx::GraphProto* g, const std::string& x, const std::string& p, int64_t d,
+                      const float* gamma, const float* beta, float eps) {
+  const auto mean = [&](const std::string& v) {
+    onnx::NodeProto* n = w.Node("ReduceMean", {v}, w.Fresh());
+    GraphWriter::Attr(n, "axes", std::vector<int64_t>{-1});
+    return n->output(0);
+  };
+  (void)g;
+  const std::string centered = w.Op("Sub", {x, mean(x)});
+  const std::string var = mean(w.Op("Mul", {centered, centered}));
+  const std::string sd = w.Op("Sqrt", {w.Op("Add", {var, w.Initializer(p + "_eps", {}, {eps})})});
+  const std::string normed = w.Op("Div", {centered, sd});
+  return w.Op("Add", {w.Op("Mul", {normed, w.Initializer(p + "_gamma", {d}, std::vector<float>(gamma, gamma + d))}),
+                      w.Initializer(p + "_beta", {d}, std::vector<float>(beta, beta + d))});
+}
+
+// x [N, L, in] · Wᵀ + b for W out × in (row-major).
+std::string Linear(GraphWriter& w, const std::string& x, const std::string& p, const float* wts, const float* b,
+                   int64_t in, int64_t out) {
+  std::vector<float> wt(static_cast<size_t>(in * out));
+  for (int64_t o = 0; o < out; ++o) {
+    for (int64_t i = 0; i < in; ++i) wt[static_cast<size_t>(i * out + o)] = wts[o * in + i];
+  }
+  return w.Op("Add", {w.Op("MatMul", {x, w.Initializer(p + "_Wt", {in, out}, wt)}),
+                      w.Initializer(p + "_b", {out}, std::vector<float>(b, b + out))});
+}
+
+// The pre-norm encoder block (nn/train/transformer_block.h) on x [N, L, D].
+std::string TransformerBlock(GraphWriter& w, onnx::GraphProto* g, const std::string& x, const std::string& p,
+                             const nn::train::BlockSpec& s, int64_t length, const float* f) {
+  const nn::train::BlockLayout l(s);
+  const int64_t d = s.dim, h = s.heads, hd = s.dim / s.heads;
+  const std::string h1 = LayerNorm(w, g, x, p + "_ln1", d, f + l.ln1_g, f + l.ln1_b, s.ln_eps);
+  const auto heads = [&](const std::string& v, const std::vector<int64_t>& perm) {  // [N,L,D] → per head
+    const std::string r = w.Op("Reshape", {v, w.Ints(p + "_heads_" + std::to_string(g->node_size()), {-1, length, h, hd})});
+    const std::string t = w.Op("Transpose", {r});
+    GraphWriter::Attr(g->mutable_node(g->node_size() - 1), "perm", perm);
+    return t;
+  };
+  const std::string q = heads(Linear(w, h1, p + "_q", f + l.wq, f + l.bq, d, d), {0, 2, 1, 3});  // [N,H,L,hd]
+  const std::string k = heads(Linear(w, h1, p + "_k", f + l.wk, f + l.bk, d, d), {0, 2, 3, 1});  // [N,H,hd,L]
+  const std::string v = heads(Linear(w, h1, p + "_v", f + l.wv, f + l.bv, d, d), {0, 2, 1, 3});  // [N,H,L,hd]
+  const std::string scores =
+      w.Op("Mul", {w.Op("MatMul", {q, k}), w.Initializer(p + "_scale", {}, {1.0f / std::sqrt(static_cast<float>(hd))})});
+  onnx::NodeProto* sm = w.Node("Softmax", {scores}, w.Fresh());
+  GraphWriter::Attr(sm, "axis", int64_t{-1});
+  const std::string o = w.Op("Transpose", {w.Op("MatMul", {sm->output(0), v})});  // [N,L,H,hd]
+  GraphWriter::Attr(g->mutable_node(g->node_size() - 1), "perm", std::vector<int64_t>{0, 2, 1, 3});
+  const std::string merged = w.Op("Reshape", {o, w.Ints(p + "_merge", {-1, length, d})});
+  const std::string x1 = w.Op("Add", {x, Linear(w, merged, p + "_o", f + l.wo, f + l.bo, d, d)});
+  const std::string h2 = LayerNorm(w, g, x1, p + "_ln2", d, f + l.ln2_g, f + l.ln2_b, s.ln_eps);
+  const std::string u = w.Op("Relu", {Linear(w, h2, p + "_mlp1", f + l.w1, f + l.b1, d, s.hidden)});
+  return w.Op("Add", {x1, Linear(w, u, p + "_mlp2", f + l.w2, f + l.b2, s.hidden, d)});
+}
+
 }  // namespace
 
 Result<std::string> ExportOnnx(const Model& model) {
@@ -99,15 +157,11 @@ Result<std::string> ExportOnnx(const Model& model) {
   const nn::PackedNet* net = detect::AutoencoderNetwork(det);
   detect::AutoencoderScaling scaling;
   if (net == nullptr || !detect::GetAutoencoderScaling(det, &scaling)) {
-    return Status::InvalidArgument("ONNX export covers the neural detectors (ae, conv-ae); '" +
+    return Status::InvalidArgument("ONNX export covers the neural detectors (ae, conv-ae, tf-ae); '" +
                                    std::string(det.name()) + "' has no network");
   }
   const auto& layers = net->layers();
   for (size_t i = 0; i < layers.size(); ++i) {
-    if (layers[i].kind == nn::train::LayerKind::kTransformerBlock) {
-      return Status::InvalidArgument("ONNX export of transformer blocks (tf-ae) is not implemented yet (layer " +
-                                     std::to_string(i) + ")");
-    }
     if (net->layer_weight_type(i) != nn::WeightType::kF32) {
       return Status::InvalidArgument(std::string("layer ") + std::to_string(i) + " holds " +
                                      nn::WeightTypeName(net->layer_weight_type(i)) +
@@ -147,6 +201,20 @@ Result<std::string> ExportOnnx(const Model& model) {
     const std::vector<int64_t> out_shape = net->OutputShape(i + 1);
     const int64_t in = l.kind == nn::train::LayerKind::kConv1D ? l.kernel * shape[1]
                                                                 : (shape.size() == 1 ? shape[0] : shape[0] * shape[1]);
+    if (l.kind == nn::train::LayerKind::kTransformerBlock) {
+      if (channels_first) {  // the block works on [N, L, D]
+        v = w.Op("Transpose", {v});
+        GraphWriter::Attr(g->mutable_node(g->node_size() - 1), "perm", std::vector<int64_t>{0, 2, 1});
+        channels_first = false;
+      } else {
+        v = w.Op("Reshape", {v, w.Ints("layer" + std::to_string(i) + "_lc", {-1, shape[0], shape[1]})});
+      }
+      const nn::train::BlockSpec bs = nn::train::BlockSpecOf(l, shape);
+      v = TransformerBlock(w, g, v, "layer" + std::to_string(i), bs, shape[0],
+                           reinterpret_cast<const float*>(net->layer_packed(i).bytes.data()));
+      shape = out_shape;
+      continue;
+    }
     std::vector<float> wts, bias;
     if (l.kind != nn::train::LayerKind::kUpsample1D) {
       wts.resize(static_cast<size_t>(in * l.out));

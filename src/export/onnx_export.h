@@ -5,14 +5,15 @@
 // Graph: input `input` [N, features] (the detector's input rows: `frames` consecutive frames ×
 // channels, frame-major, as vigil's window features produce them) → standardization (Sub mean,
 // Mul 1/sd, per channel) → the network (Dense as Gemm; Conv1D as Conv on [N, channels, length];
-// Upsample1D as Resize nearest) → squared error against the standardized input → outputs
+// Upsample1D as Resize nearest; a transformer block as MatMul / Softmax / layer norms composed
+// of ReduceMean, Sqrt and Div) → squared error against the standardized input → outputs
 // `score` [N] (the mean over all features, vigil's detector score) and `channel_error` [N,
 // channels] (the mean per channel). Metadata: the detector, the channel names in order, the
 // frames per row and the threshold the model learned (vigil applies it after its score
 // smoothing, outside this graph).
 //
-// InvalidArgument for detectors without a network (pca, zscore, iforest), for reduced-precision
-// weights (export the FP32 model) and for transformer blocks (not exported yet).
+// InvalidArgument for detectors without a network (pca, zscore, iforest) and for
+// reduced-precision weights (export the FP32 model).
 #pragma once
 
 #include <string>

@@ -127,6 +127,8 @@ TEST_F(OnnxExportTest, DenseAutoencoderMatchesOnnxRuntime) { ExpectOrtMatches(Fi
 
 TEST_F(OnnxExportTest, ConvAutoencoderMatchesOnnxRuntime) { ExpectOrtMatches(Fit("conv-ae", 5), 7); }
 
+TEST_F(OnnxExportTest, TransformerAutoencoderMatchesOnnxRuntime) { ExpectOrtMatches(Fit("tf-ae", 5), 7); }
+
 TEST(OnnxExportErrorsTest, RefusesWhatItCannotExport) {
   auto table = ReadCsvTable(std::string(VIGIL_REPO_DATA_DIR) + "/normal.csv", CsvOptions{});
   ASSERT_TRUE(table.ok());
@@ -136,9 +138,6 @@ TEST(OnnxExportErrorsTest, RefusesWhatItCannotExport) {
   Model half = Fit("ae", 2);
   ASSERT_TRUE(half.Quantize("fp16", nullptr).ok());
   EXPECT_NE(ExportOnnx(half).status().message().find("export the FP32 model"), std::string::npos);
-  Model tf = Fit("tf-ae", 2);
-  EXPECT_NE(ExportOnnx(tf).status().message().find("transformer blocks (tf-ae) is not implemented yet"),
-            std::string::npos);
 }
 
 }  // namespace
