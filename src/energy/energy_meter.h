@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "io/sysfs_file.h"
 #include "vigil/status.h"
 
 namespace vigil::energy {
@@ -56,8 +57,8 @@ struct MeterSearch {
 // read — an unreadable meter is reported, never silently replaced by a model.
 Result<std::unique_ptr<EnergyMeter>> FindEnergyMeter(const MeterSearch& where);
 
-// Reads a sysfs integer file; IOError naming the file and the reason (missing, permission
-// denied: "run as root or grant read access"), DataError for a non-integer content.
-Result<int64_t> ReadSysfsInteger(const std::string& path);
+// The sysfs readers the meters use (io/sysfs_file.h), under the names the meters know them by.
+using io::ReadFirstLine;
+using io::ReadSysfsInteger;
 
 }  // namespace vigil::energy

@@ -7,12 +7,6 @@
 namespace vigil::energy {
 namespace {
 
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path);
-  std::string s;
-  std::getline(in, s);
-  return s;
-}
 
 bool Matches(const std::string& file, HwmonKind kind) {
   const auto ends = [&](const char* suffix) {
@@ -67,7 +61,7 @@ Result<std::unique_ptr<HwmonMeter>> OpenHwmonMeter(const std::string& root, Hwmo
       const std::string base = f.substr(0, f.find('_'));
       if (f.ends_with("_average") && std::filesystem::exists(dev / (base + "_input"))) continue;
       files.push_back(e.path().string());
-      const std::string label = Lower(ReadText((dev / (base + "_label")).string()));
+      const std::string label = Lower(ReadFirstLine((dev / (base + "_label")).string()));
       if (label.find("socket") != std::string::npos || label.find("package") != std::string::npos) {
         preferred.push_back(e.path().string());
       }
@@ -76,7 +70,7 @@ Result<std::unique_ptr<HwmonMeter>> OpenHwmonMeter(const std::string& root, Hwmo
     std::vector<std::string> use = preferred.empty() ? files : preferred;
     std::sort(use.begin(), use.end());
     auto meter = std::make_unique<HwmonMeter>(
-        kind, "hwmon: " + ReadText((dev / "name").string()) + " (" + std::to_string(use.size()) + " " +
+        kind, "hwmon: " + ReadFirstLine((dev / "name").string()) + " (" + std::to_string(use.size()) + " " +
                   (kind == HwmonKind::kEnergy ? "energy" : "power") + " sensor" + (use.size() > 1 ? "s" : "") + ")",
         use);
     // Read once now, so a permission problem or a bad value is reported here, naming the file.

@@ -15,12 +15,6 @@ bool IsTopLevelZone(const std::string& dir) {
   return type.size() >= 4 && type.compare(type.size() - 4, 4, "rapl") == 0;
 }
 
-std::string ReadName(const std::string& path) {
-  std::ifstream in(path);
-  std::string s;
-  std::getline(in, s);
-  return s;
-}
 
 }  // namespace
 
@@ -56,7 +50,7 @@ Result<std::unique_ptr<RaplMeter>> OpenRaplMeter(const std::string& root) {
   for (const std::string& d : dirs) {
     RaplMeter::Zone z;
     z.dir = root + "/" + d;
-    z.name = ReadName(z.dir + "/name");
+    z.name = ReadFirstLine(z.dir + "/name");
     if (z.name.empty()) z.name = d;
     VIGIL_ASSIGN_OR_RETURN(z.max_range_uj, ReadSysfsInteger(z.dir + "/max_energy_range_uj"));
     if (z.max_range_uj <= 0) {

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "io/sysfs_file.h"
 #include "kernels/fma_peak.h"
 #include "kernels/int8_peak.h"
 #include "kernels/stream_read.h"
@@ -45,12 +46,6 @@ double BestRate(const HostCalibrationOptions& o, Work&& work) {
   return best;
 }
 
-std::string ReadLine(const std::string& path) {
-  std::ifstream in(path);
-  std::string s;
-  std::getline(in, s);
-  return s;
-}
 
 // "32K", "1024K", "32M" → bytes; 0 when unreadable.
 double ParseCacheSize(const std::string& s) {
@@ -274,12 +269,12 @@ Result<std::vector<MeasuredCache>> ReadCacheTopology(const std::string& dir) {
   for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
     const std::string name = e.path().filename().string();
     if (name.rfind("index", 0) != 0) continue;
-    const std::string type = ReadLine(e.path() / "type");
+    const std::string type = io::ReadFirstLine(e.path() / "type");
     if (type != "Data" && type != "Unified") continue;
     MeasuredCache c;
-    c.level = std::atoi(ReadLine(e.path() / "level").c_str());
-    c.size_bytes = ParseCacheSize(ReadLine(e.path() / "size"));
-    const std::string shared = ReadLine(e.path() / "shared_cpu_list");
+    c.level = std::atoi(io::ReadFirstLine(e.path() / "level").c_str());
+    c.size_bytes = ParseCacheSize(io::ReadFirstLine(e.path() / "size"));
+    const std::string shared = io::ReadFirstLine(e.path() / "shared_cpu_list");
     c.shared = shared.find_first_of(",-") != std::string::npos;
     if (c.level < 1 || c.level > 4 || c.size_bytes <= 0) continue;
     levels.push_back(c);

@@ -55,13 +55,5 @@ TEST(EnergyMeterTest, PowerIsIntegratedOverTheWork) {
   EXPECT_NEAR(r->joules, 10 * r->seconds, 10 * 0.02);  // constant 10 W (sampling edges aside)
 }
 
-TEST(EnergyMeterTest, ReadSysfsIntegerErrors) {
-  testing::EnergyTree t;
-  EXPECT_EQ(ReadSysfsInteger(t.Path("hwmon/hwmon0/temp1_input")).value(), 45000);
-  EXPECT_NE(ReadSysfsInteger(t.Path("missing")).status().message().find("missing: cannot read"), std::string::npos);
-  EXPECT_NE(ReadSysfsInteger(t.Path("hwmon")).status().message().find("cannot read"), std::string::npos);  // a dir
-  EXPECT_EQ(ReadSysfsInteger(t.Path("hwmon/hwmon0/name")).status().code(), StatusCode::kDataError);
-}
-
 }  // namespace
 }  // namespace vigil::energy
