@@ -2,12 +2,16 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "detect/autoencoder_detector.h"
 #include "kernels/dense.h"
+#include "kernels/dense_layout.h"
+#include "kernels/half.h"
 #include "nn/packed_net.h"
 #include "nn/train/transformer_block.h"
 #include "vigil/threshold.h"
@@ -16,6 +20,22 @@ namespace vigil::exporter {
 namespace {
 
 constexpr int64_t kOpset = 13;
+
+// The weights and bias of a layer packed as FP16 (kernels/dense_layout.h: panels of kDensePanel
+// outputs, binary16 weights, float32 bias after the panels).
+void UnpackF16(const uint8_t* packed, int64_t in, int64_t out, float* w, float* bias) {
+  const size_t panel = kernels::kDensePanel;
+  const auto* h = reinterpret_cast<const uint16_t*>(packed);
+  for (int64_t o = 0; o < out; ++o) {
+    const size_t p = static_cast<size_t>(o) / panel, lane = static_cast<size_t>(o) % panel;
+    for (int64_t i = 0; i < in; ++i) {
+      w[o * in + i] = kernels::F16ToF32(h[p * static_cast<size_t>(in) * panel + static_cast<size_t>(i) * panel + lane]);
+    }
+  }
+  const auto* b = reinterpret_cast<const float*>(
+      packed + kernels::DenseF16BiasOffset(static_cast<size_t>(in), static_cast<size_t>(out)));
+  std::copy(b, b + out, bias);
+}
 
 // Builds the graph node by node, naming values v0, v1, ...
 class GraphWriter {
@@ -30,6 +50,21 @@ class GraphWriter {
     t->set_data_type(onnx::TensorProto::FLOAT);
     for (int64_t d : dims) t->add_dims(d);
     for (float v : values) t->add_float_data(v);
+    return name;
+  }
+  // A FLOAT16 tensor of values already representable in binary16 (raw little-endian bits).
+  std::string HalfInitializer(const std::string& name, const std::vector<int64_t>& dims, const std::vector<float>& values) {
+    onnx::TensorProto* t = g_->add_initializer();
+    t->set_name(name);
+    t->set_data_type(onnx::TensorProto::FLOAT16);
+    for (int64_t d : dims) t->add_dims(d);
+    std::string raw(values.size() * 2, '\0');
+    for (size_t i = 0; i < values.size(); ++i) {
+      const uint16_t h = kernels::F32ToF16(values[i]);
+      raw[2 * i] = static_cast<char>(h & 0xff);
+      raw[2 * i + 1] = static_cast<char>(h >> 8);
+    }
+    t->set_raw_data(raw);
     return name;
   }
   std::string Ints(const std::string& name, const std::vector<int64_t>& values) {
@@ -162,10 +197,10 @@ Result<std::string> ExportOnnx(const Model& model) {
   }
   const auto& layers = net->layers();
   for (size_t i = 0; i < layers.size(); ++i) {
-    if (net->layer_weight_type(i) != nn::WeightType::kF32) {
-      return Status::InvalidArgument(std::string("layer ") + std::to_string(i) + " holds " +
-                                     nn::WeightTypeName(net->layer_weight_type(i)) +
-                                     " weights: export the FP32 model (ONNX export writes FP32)");
+    if (net->layer_weight_type(i) == nn::WeightType::kInt8) {
+      return Status::InvalidArgument(std::string("layer ") + std::to_string(i) +
+                                     " holds int8 weights: INT8 (QDQ) export is not implemented yet; export the FP32 "
+                                     "or FP16 model");
     }
   }
   const int64_t frames = static_cast<int64_t>(scaling.frames), channels = static_cast<int64_t>(scaling.channels);
@@ -216,12 +251,24 @@ Result<std::string> ExportOnnx(const Model& model) {
       continue;
     }
     std::vector<float> wts, bias;
+    const bool half = net->layer_weight_type(i) == nn::WeightType::kF16;
     if (l.kind != nn::train::LayerKind::kUpsample1D) {
       wts.resize(static_cast<size_t>(in * l.out));
       bias.resize(static_cast<size_t>(l.out));
-      kernels::UnpackDense(reinterpret_cast<const float*>(net->layer_packed(i).bytes.data()), static_cast<size_t>(in),
-                           static_cast<size_t>(l.out), wts.data(), bias.data());
+      if (half) {
+        UnpackF16(net->layer_packed(i).bytes.data(), in, l.out, wts.data(), bias.data());
+      } else {
+        kernels::UnpackDense(reinterpret_cast<const float*>(net->layer_packed(i).bytes.data()), static_cast<size_t>(in),
+                             static_cast<size_t>(l.out), wts.data(), bias.data());
+      }
     }
+    // FP16 weights stay FP16 in the file, widened by a Cast as vigil widens them at load.
+    const auto weights = [&](const std::string& name, const std::vector<int64_t>& dims, const std::vector<float>& v) {
+      if (!half) return w.Initializer(name, dims, v);
+      onnx::NodeProto* cast = w.Node("Cast", {w.HalfInitializer(name, dims, v)}, w.Fresh());
+      GraphWriter::Attr(cast, "to", static_cast<int64_t>(onnx::TensorProto::FLOAT));
+      return cast->output(0);
+    };
     const std::string p = "layer" + std::to_string(i);
     if (l.kind == nn::train::LayerKind::kDense) {
       if (channels_first) {  // back to [N, L, C] order, then flat
@@ -230,8 +277,8 @@ Result<std::string> ExportOnnx(const Model& model) {
         channels_first = false;
       }
       v = w.Op("Reshape", {v, w.Ints(p + "_flat", {-1, in})});
-      onnx::NodeProto* gemm = w.Node("Gemm", {v, w.Initializer(p + "_W", {l.out, in}, wts), w.Initializer(p + "_b", {l.out}, bias)},
-                                     w.Fresh());
+      const std::string wname = weights(p + "_W", {l.out, in}, wts);
+      onnx::NodeProto* gemm = w.Node("Gemm", {v, wname, w.Initializer(p + "_b", {l.out}, bias)}, w.Fresh());
       GraphWriter::Attr(gemm, "transB", int64_t{1});
       v = gemm->output(0);
     } else {
@@ -252,9 +299,8 @@ Result<std::string> ExportOnnx(const Model& model) {
             }
           }
         }
-        onnx::NodeProto* n = w.Node("Conv", {v, w.Initializer(p + "_W", {l.out, cin, l.kernel}, conv),
-                                             w.Initializer(p + "_b", {l.out}, bias)},
-                                    w.Fresh());
+        const std::string wname = weights(p + "_W", {l.out, cin, l.kernel}, conv);
+        onnx::NodeProto* n = w.Node("Conv", {v, wname, w.Initializer(p + "_b", {l.out}, bias)}, w.Fresh());
         GraphWriter::Attr(n, "kernel_shape", std::vector<int64_t>{l.kernel});
         GraphWriter::Attr(n, "strides", std::vector<int64_t>{l.stride});
         GraphWriter::Attr(n, "pads", std::vector<int64_t>{l.padding, l.padding});

@@ -12,8 +12,9 @@
 // frames per row and the threshold the model learned (vigil applies it after its score
 // smoothing, outside this graph).
 //
-// InvalidArgument for detectors without a network (pca, zscore, iforest) and for
-// reduced-precision weights (export the FP32 model).
+// FP16 weights are stored as FLOAT16 initializers behind a Cast to float (vigil widens them the
+// same way). InvalidArgument for detectors without a network (pca, zscore, iforest) and for INT8
+// weights (QDQ export is not implemented yet).
 #pragma once
 
 #include <string>
