@@ -4,7 +4,11 @@
 // memory read bandwidth measured in the same run (one core, kernels/stream_read.h on 512 MiB), and
 // their ratio. Not a test: it never fails on the numbers.
 //
-//   build/bench/gemv_bandwidth_bench [--mib-per-stack 256] [--iters 20]
+// The last cache level is read from sysfs (/sys/devices/system/cpu/cpu0/cache); each stack holds
+// at least 4x that, and at least 256 MiB. Without sysfs cache entries (some VMs) the CPUID figure
+// is printed for reference only: a guest's CPUID L3 is the host's, not what one core sees.
+//
+//   build/bench/gemv_bandwidth_bench [--mib-per-stack MIB] [--iters 20]
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,6 +25,7 @@
 #include "nn/int8_calibration.h"
 #include "nn/packed_net.h"
 #include "nn/train/net.h"
+#include "plan/host_calibration.h"
 
 namespace {
 
@@ -47,13 +52,23 @@ double MemoryReadGbs(size_t bytes) {
 int main(int argc, char** argv) {
   double mib = 256;
   int64_t iters = 20;
+  bool mib_given = false;
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--mib-per-stack")) mib = std::atof(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--mib-per-stack")) mib = std::atof(argv[i + 1]), mib_given = true;
     if (!std::strcmp(argv[i], "--iters")) iters = std::atoll(argv[i + 1]);
   }
-  const long llc = ::sysconf(_SC_LEVEL3_CACHE_SIZE);
-  std::printf("last-level cache (CPUID): %.0f MiB; each stack streams >= %.0f MiB of weights per run\n",
-              llc > 0 ? static_cast<double>(llc) / (1 << 20) : 0.0, mib);
+  const auto caches = vigil::plan::ReadCacheTopology("/sys/devices/system/cpu/cpu0/cache");
+  if (caches.ok() && !caches->empty()) {
+    const double llc_mib = caches->back().size_bytes / (1 << 20);
+    if (!mib_given) mib = std::max(mib, 4 * llc_mib);
+    std::printf("last-level cache (sysfs, L%d): %.1f MiB\n", caches->back().level, llc_mib);
+  } else {
+    const long llc = ::sysconf(_SC_LEVEL3_CACHE_SIZE);
+    std::printf("last-level cache: not in sysfs (%s); CPUID reports %.0f MiB (reference only)\n",
+                caches.ok() ? "no cache entries" : caches.status().message().c_str(),
+                llc > 0 ? static_cast<double>(llc) / (1 << 20) : 0.0);
+  }
+  std::printf("each stack streams >= %.0f MiB of weights per run\n", mib);
   const double memory_gbs = MemoryReadGbs(size_t{512} << 20);
   std::printf("memory read (one core, 512 MiB, best of 5): %.1f GB/s\n\n", memory_gbs);
   std::printf("%-6s %8s %12s %12s %10s %8s\n", "dtype", "layers", "weights MiB", "us per run", "GB/s", "ratio");
