@@ -54,7 +54,10 @@ int main(int argc, char** argv) {
   int64_t iters = 20;
   bool mib_given = false;
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--mib-per-stack")) mib = std::atof(argv[i + 1]), mib_given = true;
+    if (!std::strcmp(argv[i], "--mib-per-stack")) {
+      mib = std::atof(argv[i + 1]);
+      mib_given = true;
+    }
     if (!std::strcmp(argv[i], "--iters")) iters = std::atoll(argv[i + 1]);
   }
   const auto caches = vigil::plan::ReadCacheTopology("/sys/devices/system/cpu/cpu0/cache");
