@@ -114,26 +114,31 @@ OpCost SelfAttentionCost(int64_t length, int64_t dim, int64_t heads, int64_t bat
   return op;
 }
 
-OpCost LayerNormCost(int64_t rows, int64_t dim, int64_t batch) {
+namespace {
+
+// An op over rows × width FP32 values, read once and written once, `macs_per_value` each.
+OpCost RowwiseCost(std::string name, int64_t rows, int64_t width, int64_t batch, double macs_per_value) {
   OpCost op;
-  op.name = "layernorm(" + std::to_string(dim) + ")";
+  op.name = std::move(name);
   op.batch = batch;
-  const double n = static_cast<double>(batch) * static_cast<double>(rows) * static_cast<double>(dim);
-  op.macs = 2.0 * n;
-  op.input_bytes = 4.0 * n + 8.0 * static_cast<double>(dim);
+  const double n = static_cast<double>(batch) * static_cast<double>(rows) * static_cast<double>(width);
+  op.macs = macs_per_value * n;
+  op.input_bytes = 4.0 * n;
   op.output_bytes = 4.0 * n;
   return op;
 }
 
-OpCost SoftmaxCost(int64_t rows, int64_t cols, int64_t batch) {
-  OpCost op;
-  op.name = "softmax(" + std::to_string(cols) + ")";
-  op.batch = batch;
-  const double n = static_cast<double>(batch) * static_cast<double>(rows) * static_cast<double>(cols);
-  op.macs = 4.0 * n;  // max, exp (a few multiply-adds), sum, scale
-  op.input_bytes = 4.0 * n;
-  op.output_bytes = 4.0 * n;
+}  // namespace
+
+OpCost LayerNormCost(int64_t rows, int64_t dim, int64_t batch) {
+  OpCost op = RowwiseCost("layernorm(" + std::to_string(dim) + ")", rows, dim, batch, 2.0);
+  op.input_bytes += 8.0 * static_cast<double>(dim);  // gamma, beta
   return op;
+}
+
+// max, exp (a few multiply-adds), sum, scale
+OpCost SoftmaxCost(int64_t rows, int64_t cols, int64_t batch) {
+  return RowwiseCost("softmax(" + std::to_string(cols) + ")", rows, cols, batch, 4.0);
 }
 
 OpCost MatMulCost(int64_t m, int64_t k, int64_t n, int64_t count, int64_t batch) {
