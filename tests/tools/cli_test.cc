@@ -399,8 +399,15 @@ TEST(CliNeuralTest, RouteAutoChoosesATypePerLayerWithinTheBudget) {
     EXPECT_NE(q.err.find(key), std::string::npos) << key << "\n" << q.err;
   }
   CliRun inspect = Vigil("inspect " + routed);
-  EXPECT_NE(inspect.out.find("relative RMS output change per layer vs f32 on 391 calibration rows"), std::string::npos)
-      << inspect.out;
+  // The choice follows the times measured here: where no lower type is faster (e.g. under
+  // sanitizer instrumentation) every layer stays FP32 and there is no conversion error to report.
+  if (inspect.out.find("weights: f32") == std::string::npos) {
+    EXPECT_NE(inspect.out.find("relative RMS output change per layer vs f32 on 391 calibration rows"),
+              std::string::npos)
+        << inspect.out;
+  } else {
+    EXPECT_EQ(inspect.out.find("relative RMS output change"), std::string::npos) << inspect.out;
+  }
   // Scoring through a route chosen on the spot, and with the energy objective.
   CliRun s = Vigil("score -m " + m + " --route auto --objective energy" + calibration + " -i " + Skab("other/1.csv"));
   ASSERT_EQ(s.code, 0) << s.err;
