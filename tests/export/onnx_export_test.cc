@@ -20,29 +20,15 @@
 #include "detect/autoencoder_detector.h"
 #include "vigil/csv.h"
 #include "vigil/evaluate.h"
+#include "shell_runner.h"
 
 namespace vigil::exporter {
 namespace {
 
 namespace fs = std::filesystem;
 
-int Shell(const std::string& cmd, std::string* out) {
-  out->clear();
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return -1;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out->append(buf, n);
-  return pclose(p);
-}
-
-std::vector<float> ReadFloats(const fs::path& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::vector<char> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  std::vector<float> v(bytes.size() / sizeof(float));
-  std::memcpy(v.data(), bytes.data(), v.size() * sizeof(float));
-  return v;
-}
+using vigil::testing::ReadFloats;
+using vigil::testing::Shell;
 
 Model Fit(const std::string& detector, uint32_t epochs) {
   auto table = ReadCsvTable(std::string(VIGIL_REPO_DATA_DIR) + "/normal.csv", CsvOptions{});

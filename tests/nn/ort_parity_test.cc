@@ -23,6 +23,7 @@
 #include "nn/packed_net.h"
 #include "nn/train/mlp_graph.h"
 #include "nn/train/prng.h"
+#include "shell_runner.h"
 
 namespace vigil::nn::train {
 namespace {
@@ -31,23 +32,8 @@ namespace fs = std::filesystem;
 
 constexpr const char* kInstall = "run scripts/install-deps.sh (as root) to install it";
 
-int Shell(const std::string& cmd, std::string* out) {
-  out->clear();
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return -1;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out->append(buf, n);
-  return pclose(p);
-}
-
-std::vector<float> ReadFloats(const fs::path& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::vector<char> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  std::vector<float> v(bytes.size() / sizeof(float));
-  std::memcpy(v.data(), bytes.data(), v.size() * sizeof(float));
-  return v;
-}
+using vigil::testing::ReadFloats;
+using vigil::testing::Shell;
 
 // √(Σ(a − b)² / Σ b²).
 double RelativeRms(const std::vector<float>& a, const std::vector<float>& b) {

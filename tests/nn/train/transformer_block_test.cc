@@ -45,21 +45,21 @@ TEST(TransformerBlockTest, GradientsMatchFiniteDifferences) {
   BlockBackward(s, kLength, pf.data(), xf.data(), c, wf.data(), dx.data(), dp.data());
 
   const std::vector<double> p(pf.begin(), pf.end()), x(xf.begin(), xf.end()), w(wf.begin(), wf.end());
-  const double h = 1e-5;
-  for (size_t i = 0; i < p.size(); ++i) {
-    std::vector<double> a = p, b = p;
-    a[i] += h;
-    b[i] -= h;
-    const double fd = (Loss(s, kLength, a, x, w) - Loss(s, kLength, b, x, w)) / (2 * h);
-    ASSERT_NEAR(dp[i], fd, 2e-3 + 2e-3 * std::fabs(fd)) << "parameter " << i;
-  }
-  for (size_t i = 0; i < x.size(); ++i) {
-    std::vector<double> a = x, b = x;
-    a[i] += h;
-    b[i] -= h;
-    const double fd = (Loss(s, kLength, p, a, w) - Loss(s, kLength, p, b, w)) / (2 * h);
-    ASSERT_NEAR(dx[i], fd, 2e-3 + 2e-3 * std::fabs(fd)) << "input " << i;
-  }
+  // Central differences of the double loss in each entry of `v` (the parameters or the input),
+  // against the float gradient `got`.
+  const auto check = [&](const std::vector<double>& v, const std::vector<float>& got, bool params, const char* what) {
+    const double h = 1e-5;
+    for (size_t i = 0; i < v.size(); ++i) {
+      std::vector<double> a = v, b = v;
+      a[i] += h;
+      b[i] -= h;
+      const double fd = params ? (Loss(s, kLength, a, x, w) - Loss(s, kLength, b, x, w)) / (2 * h)
+                               : (Loss(s, kLength, p, a, w) - Loss(s, kLength, p, b, w)) / (2 * h);
+      ASSERT_NEAR(got[i], fd, 2e-3 + 2e-3 * std::fabs(fd)) << what << " " << i;
+    }
+  };
+  check(p, dp, true, "parameter");
+  check(x, dx, false, "input");
 }
 
 TEST(TransformerBlockTest, AttentionPartEqualsTheInferenceAttention) {
